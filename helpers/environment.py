@@ -1,0 +1,87 @@
+"""The first cell of every notebook: versions, seeds, quiet and reproducible TensorFlow.
+
+Call :func:`prepare_notebook` before importing NumPy or TensorFlow yourself::
+
+    from helpers.environment import prepare_notebook
+    prepare_notebook(seed=1, tensorflow=True)
+
+It sets environment variables that only take effect before TensorFlow is imported, so it
+must run first. Calling it again later is harmless: it only re-seeds.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sys
+
+#: The versions the stored notebook outputs were produced with (see requirements.txt).
+EXPECTED_VERSIONS = {"numpy": "2.4", "tensorflow": "2.21", "keras": "3.15"}
+MIN_PYTHON = (3, 11)
+
+#: TensorFlow threads. Pinned so reductions split the same way on every machine.
+TF_THREADS = 1
+
+
+def _set_quiet_tensorflow_env() -> None:
+    # Must be set before TensorFlow is imported; later they are ignored.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # no C++ start-up chatter on stderr
+    # oneDNN picks kernels by CPU instruction set (AVX2, AVX-512...), so results would differ
+    # between machines in the last bits. The plain Eigen kernels give the same numbers everywhere.
+    os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    os.environ.setdefault("TF_DETERMINISTIC_OPS", "1")
+
+
+def _version_warnings(modules: dict[str, str]) -> list[str]:
+    warnings = []
+    for name, expected in modules.items():
+        module = sys.modules.get(name)
+        version = getattr(module, "__version__", "?")
+        if not version.startswith(expected + ".") and version != expected:
+            warnings.append(
+                f"{name} {version} is installed, the course was recorded with {expected}.x: "
+                "printed numbers may differ slightly. Run 'make setup' to get the pinned versions."
+            )
+    return warnings
+
+
+def prepare_notebook(seed: int = 1, *, tensorflow: bool = False) -> None:
+    """Check versions, seed every random generator, and configure TensorFlow if asked.
+
+    Args:
+        seed: seeds Python's ``random``, NumPy's global generator and (with ``tensorflow``)
+            TensorFlow and Keras.
+        tensorflow: also import TensorFlow quietly, make its ops deterministic and pin
+            its thread counts.
+    """
+    if sys.version_info < MIN_PYTHON:
+        raise RuntimeError(
+            f"This course needs Python {MIN_PYTHON[0]}.{MIN_PYTHON[1]} or newer; this kernel runs "
+            f"{sys.version.split()[0]}. Select the project's .venv kernel (see README)."
+        )
+    if tensorflow:
+        _set_quiet_tensorflow_env()
+
+    import numpy as np
+
+    random.seed(seed)
+    np.random.seed(seed)
+    checked = {"numpy": EXPECTED_VERSIONS["numpy"]}
+
+    if tensorflow:
+        import keras
+        import tensorflow as tf
+
+        tf.get_logger().setLevel("ERROR")
+        try:
+            tf.config.threading.set_intra_op_parallelism_threads(TF_THREADS)
+            tf.config.threading.set_inter_op_parallelism_threads(TF_THREADS)
+        except RuntimeError:
+            pass  # already initialised by an earlier call: the threads are already set
+        keras.utils.set_random_seed(seed)  # seeds random, NumPy and TensorFlow together
+        tf.config.experimental.enable_op_determinism()
+        checked.update(tensorflow=EXPECTED_VERSIONS["tensorflow"], keras=EXPECTED_VERSIONS["keras"])
+
+    for warning in _version_warnings(checked):
+        print("Warning:", warning)

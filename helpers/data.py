@@ -127,7 +127,8 @@ def _check_is_hdf5(path: Path) -> None:
     if not path.exists():
         raise DatasetError(f"{path}: file not found. Fetch the dataset with: {FETCH_HINT}")
     if path.is_dir():
-        raise DatasetError(f"{path}: is a folder, not an HDF5 file. Remove it and run: {FETCH_HINT}")
+        raise DatasetError(f"{path}: is a folder, not an HDF5 file. Move it aside and run: "
+                           f"{FETCH_HINT}")
     size = path.stat().st_size
     if size == 0:
         raise DatasetError(
@@ -320,8 +321,9 @@ def _download_verified(url: str, target: Path, expected_sha256: str) -> None:
             progressbar=False,
         )
     except ValueError as err:  # pooch's hash mismatch
-        raise DatasetError(f"{url}: downloaded file failed its checksum; not installed ({err})")\
-            from None
+        raise DatasetError(
+            f"{url}: downloaded file failed its checksum; not installed ({err})"
+        ) from None
     except requests.exceptions.RequestException as err:
         raise DatasetError(
             f"{url}: download failed ({err}). Check the address and your connection, "
@@ -381,7 +383,8 @@ def fetch(source: str | None = None, directory: str | os.PathLike | None = None,
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers.data", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m helpers.data",
+                                     description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     p_fetch = commands.add_parser("fetch", help="copy or download the two files, verified")
     p_fetch.add_argument("--source", help=f"folder or base URL (default: ${DATA_SOURCE_ENV}, "

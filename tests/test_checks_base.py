@@ -1,0 +1,56 @@
+"""helpers.checks: the shared tools every check module builds on."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from helpers.checks import CheckFailed, call, expect_close, expect_shape, passed
+
+
+def test_passed_prints_one_line(capsys):
+    passed("sigmoid")
+    assert capsys.readouterr().out == "✔ sigmoid: all checks passed.\n"
+
+
+def test_call_returns_the_result():
+    assert call(lambda x: x + 1, 1) == 2
+
+
+def test_call_reports_stub():
+    def sigmoid(z):
+        raise NotImplementedError
+
+    with pytest.raises(CheckFailed, match="sigmoid is not implemented yet"):
+        call(sigmoid, 0.0)
+
+
+def test_call_turns_overflow_into_a_failure():
+    def unsafe(z):
+        return 1 / (1 + np.exp(-z))
+
+    with pytest.raises(CheckFailed, match="unsafe is not numerically safe"):
+        call(unsafe, np.array([-1000.0]))
+
+
+def test_call_reports_crashes_with_their_type():
+    with pytest.raises(CheckFailed, match="raised KeyError"):
+        call(lambda d: d["w"], {}, name="propagate")
+
+
+def test_expect_shape():
+    expect_shape(np.zeros((2, 1)), (2, 1), "w")
+    with pytest.raises(CheckFailed, match=r"w has shape \(2,\), expected \(2, 1\)"):
+        expect_shape(np.zeros(2), (2, 1), "w")
+
+
+def test_expect_close_names_the_worst_entry():
+    expect_close([[0.5, 0.25]], [[0.5, 0.25]], "A")
+    message = r"A is wrong: at index \(0, 1\) it is 0.3, expected 0.25"
+    with pytest.raises(CheckFailed, match=message):
+        expect_close([[0.5, 0.3]], [[0.5, 0.25]], "A")
+
+
+def test_expect_close_rejects_nan():
+    with pytest.raises(CheckFailed, match="NaN"):
+        expect_close([np.nan], [1.0], "cost")

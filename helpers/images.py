@@ -1,78 +1,610 @@
-"""Turn image files into the model's input.
+"""Turn image files into the model's input, one photo or a whole folder.
 
-``load_image(path, size=64)`` opens any image Pillow can read (PNG with alpha, grayscale,
-palette, CMYK JPEG, 16-bit, any size), converts it to RGB, crops the centre square and
-resizes it, and returns a (size, size, 3) uint8 array: the same layout as one image of the
-dataset. Bad files raise :class:`ImageError` with the file name and the reason.
+One photo, in a notebook::
+
+    from helpers.images import load_image
+    image = load_image("my_cat.jpg")          # (64, 64, 3) uint8, like one dataset image
+    x = image.reshape(1, -1).T / 255          # (12288, 1) column for the NumPy model
+
+A dataset from a folder of photos, on the command line::
+
+    python -m helpers.images build SRC_DIR OUT_DIR [--size 64] [--test-fraction 0.2] [--seed 0]
+                                  [--positive cat] [--negative NAME] [--layout auto|names|folders]
+                                  [--overwrite] [--quiet]
+
+writes ``OUT_DIR/train_catvnoncat.h5`` and ``OUT_DIR/test_catvnoncat.h5`` in the course's schema
+(plus ``catvnoncat_sources.csv``, which says which photo became which row). Then
+``CATVNONCAT_DIR=OUT_DIR`` makes every notebook load them instead of the original data.
+
+How each photo becomes an array (the same in both uses):
+
+1. The header is read first; an image over :data:`MAX_PIXELS` pixels is refused before any
+   pixel is decoded (a defence against "decompression bombs", tiny files that expand to
+   gigabytes). JPEGs are then decoded directly at a reduced scale (``Image.draft``), at least
+   twice the target size, which is several times faster for camera photos.
+2. The EXIF orientation tag is applied, so a photo taken with the phone on its side is upright.
+3. Every colour mode becomes 8-bit RGB: transparent pixels are composited on white; grayscale
+   is copied to the three channels; palette images are expanded; CMYK is converted; 16-bit
+   images are *scaled* to 0-255 (65535 becomes 255), not clipped. Colour profiles are ignored.
+4. The largest centred square is cropped (the aspect ratio is kept, the edges of the long side
+   are lost), then resized to ``size`` x ``size`` with the Lanczos filter, which keeps detail
+   without aliasing when shrinking a lot.
+
+How photos are labelled (``--positive`` is the class word, ``cat`` by default): a *name* is
+positive when, ignoring case, it starts with the word, optionally followed by a plural ``s``,
+and the next character is not a letter. So ``cat.12.jpg``, ``Cat_3.png``, ``cats-07.jpg`` and a
+folder ``Cats`` are cats; ``dog.12.jpg``, ``caterpillar.jpg`` and a folder ``not_cat`` are not.
+
+- ``--layout names``: every file under SRC_DIR (recursively) is labelled by its own file name.
+  This is the Kaggle cats-vs-dogs layout: ``cat.0.jpg``, ``dog.0.jpg``, ...
+- ``--layout folders``: each sub-folder of SRC_DIR is one class; every file below a positive
+  sub-folder is 1, every file below any other sub-folder is 0 (``cat/``, ``dog/``, ``car/``...).
+  Files directly in SRC_DIR are skipped.
+- ``--layout auto`` (the default): ``folders`` if SRC_DIR has sub-folders, ``names`` if it has
+  none; an error if it has both sub-folders and image files, since either reading could be meant.
+
+Hidden files and folders (names starting with ``.``) are ignored. Each class needs at least two
+usable images, so that both train and test get one.
+
+The split is stratified: each class is split separately, ``round(test_fraction * n)`` of its
+``n`` images (at least 1, at most ``n - 1``) go to the test set, chosen by a NumPy random
+generator seeded with ``--seed``; both sets are then shuffled. The same photos and the same seed
+always give byte-identical arrays. Files that are not usable (not an image, empty, truncated or
+corrupt, over the pixel limit, unreadable) are skipped and listed at the end; the build goes on.
+
+Memory stays bounded whatever the folder size: photos are decoded one at a time, and only the
+small resized results are kept, in a temporary file in OUT_DIR, never in RAM all at once.
 """
 
 from __future__ import annotations
 
+import argparse
+import csv
+import math
 import os
+import secrets
+import sys
+import warnings
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-#: Refuse images with more pixels than this (a defence against decompression bombs).
+#: Refuse images with more pixels than this (a defence against decompression bombs). 64 million
+#: pixels is a 9200 x 6900 photo, bigger than any phone camera's.
 MAX_PIXELS = 64_000_000
 #: The resampling filter: Lanczos keeps detail and avoids aliasing when shrinking a lot.
 RESAMPLE = Image.Resampling.LANCZOS
+#: JPEGs are decoded at a reduced scale that is still at least this many times the target size.
+DRAFT_OVERSAMPLING = 2
+#: The image formats opened. Others, notably EPS and PDF (which Pillow hands to Ghostscript, an
+#: interpreter), are refused as "not an image".
+FORMATS = ("JPEG", "MPO", "PNG", "GIF", "BMP", "DIB", "TIFF", "WEBP", "AVIF", "PPM", "TGA",
+           "ICO", "QOI", "PCX", "PSD", "JPEG2000")
+
+#: File names the build writes into OUT_DIR.
+TRAIN_FILE, TEST_FILE = "train_catvnoncat.h5", "test_catvnoncat.h5"
+SOURCES_FILE = "catvnoncat_sources.csv"
+OUTPUT_FILES = (TRAIN_FILE, TEST_FILE, SOURCES_FILE)
+LAYOUTS = ("auto", "names", "folders")
+#: Images copied from the temporary file to the outputs at a time (64 x 64 x 3: 12 MB).
+CHUNK = 1024
+
+_SIXTEEN_BIT = ("I;16", "I;16L", "I;16B", "I;16N")
+_ALPHA_MODES = ("RGBA", "RGBa", "LA", "La", "PA")
 
 
 class ImageError(ValueError):
-    """An image file cannot be used; the message names the file and the reason."""
+    """An image file cannot be used; the message names the file and the reason.
+
+    ``kind`` is a short category for summaries: "missing", "empty", "not an image",
+    "corrupt", "too big" or "unreadable".
+    """
+
+    def __init__(self, message: str, *, kind: str = "unreadable"):
+        super().__init__(message)
+        self.kind = kind
+
+
+class BuildError(Exception):
+    """A dataset cannot be built from this folder; the one-line message says why and the fix.
+
+    ``report`` is the :class:`BuildReport` so far (with the skipped files), when there is one.
+    """
+
+    def __init__(self, message: str, *, report: BuildReport | None = None):
+        super().__init__(message)
+        self.report = report
+
+
+# --------------------------------------------------------------------------- one image
 
 
 def to_rgb(image: Image.Image) -> Image.Image:
-    """Convert any Pillow mode to 8-bit RGB (alpha composited on white)."""
-    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
-        # 16- or 32-bit grayscale: scale to 8 bits instead of clipping at 255.
+    """Convert any Pillow mode to 8-bit RGB.
+
+    Alpha (or a transparent colour) is composited on white. 16-bit images are scaled by
+    255/65535; 32-bit integer ("I") and float ("F") images are read as 8-bit if their maximum is
+    at most 255 (float: at most 1.0, scaled by 255), else as 16-bit, else scaled by their maximum.
+    """
+    if image.mode in _SIXTEEN_BIT or image.mode in ("I", "F"):
         array = np.asarray(image, dtype=np.float64)
-        top = 65535.0 if image.mode.startswith("I;16") or array.max() > 255 else 255.0
-        image = Image.fromarray(np.clip(array / top * 255.0 + 0.5, 0, 255).astype(np.uint8))
-    if image.mode == "P":
-        image = image.convert("RGBA")
-    if image.mode in ("RGBA", "LA", "PA"):
-        background = Image.new("RGBA", image.size, (255, 255, 255, 255))
-        image = Image.alpha_composite(background, image.convert("RGBA"))
-    return image.convert("RGB")
+        top = float(array.max(initial=0.0))
+        if image.mode in _SIXTEEN_BIT:
+            full = 65535.0
+        elif image.mode == "F" and top <= 1.0:
+            full = 1.0
+        else:
+            full = 255.0 if top <= 255 else 65535.0 if top <= 65535 else top
+        scaled = np.clip(np.rint(array * (255.0 / full)), 0, 255).astype(np.uint8)
+        image = Image.fromarray(scaled)  # mode "L"
+    if image.mode in _ALPHA_MODES or "transparency" in image.info:
+        rgba = image.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(background, rgba)
+    return image if image.mode == "RGB" else image.convert("RGB")
 
 
 def square_resize(image: Image.Image, size: int) -> Image.Image:
-    """Crop the centre square (keeping the aspect ratio), then resize to size x size."""
+    """Crop the largest centred square (keeping the aspect ratio), then Lanczos to size x size."""
     return ImageOps.fit(image, (size, size), method=RESAMPLE, centering=(0.5, 0.5))
+
+
+def _check_size(size: int) -> int:
+    if isinstance(size, bool) or not isinstance(size, int | np.integer) or size < 1:
+        raise ValueError(f"size must be a positive whole number of pixels (64 for the course's "
+                         f"model), got {size!r}.")
+    return int(size)
+
+
+def _decode(path: Path, size: int) -> np.ndarray:
+    """Open, check and convert one file; every failure is an ImageError naming the file."""
+    try:
+        if path.is_dir():
+            raise ImageError(f"{path}: is a folder, not an image file.", kind="unreadable")
+        if path.stat().st_size == 0:
+            raise ImageError(f"{path}: file is empty (0 bytes).", kind="empty")
+        file = open(path, "rb")  # closed below; opened here so errors get a clear message
+    except FileNotFoundError:
+        raise ImageError(
+            f"{path}: file not found. Check the path (a relative path starts in the folder "
+            f"Python runs in: {Path.cwd()}).", kind="missing") from None
+    except OSError as err:
+        raise ImageError(f"{path}: cannot be read ({err.strerror or err}).",
+                         kind="unreadable") from None
+
+    with file, warnings.catch_warnings():
+        # Pillow warns past its own limit (89 million pixels); the cap below decides instead.
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(file, formats=_available_formats())
+        except UnidentifiedImageError:
+            raise ImageError(
+                f"{path}: not an image file Pillow can read (JPEG, PNG, GIF, BMP, TIFF, WebP "
+                "and a few more are; iPhone HEIC photos must be exported as JPEG first).",
+                kind="not an image") from None
+        except Image.DecompressionBombError as err:
+            raise ImageError(f"{path}: too many pixels to open safely ({err}).",
+                             kind="too big") from None
+        except Exception as err:  # Pillow raises many types on malformed headers
+            raise ImageError(f"{path}: image header is corrupt ({type(err).__name__}: {err}).",
+                             kind="corrupt") from None
+        with image:
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                raise ImageError(
+                    f"{path}: {width}x{height} is {width * height:,} pixels, over the limit of "
+                    f"{MAX_PIXELS:,} (a guard against decompression bombs). Shrink the image "
+                    "first, or raise helpers.images.MAX_PIXELS if you trust the file.",
+                    kind="too big")
+            if width == 0 or height == 0:
+                raise ImageError(f"{path}: image is {width}x{height} pixels, nothing to show.",
+                                 kind="corrupt")
+            try:
+                image.draft("RGB", (size * DRAFT_OVERSAMPLING, size * DRAFT_OVERSAMPLING))
+                upright = ImageOps.exif_transpose(image)  # decodes the pixels
+                rgb = square_resize(to_rgb(upright), size)
+            except Exception as err:  # truncated data, broken streams, odd modes, ...
+                raise ImageError(
+                    f"{path}: image data is truncated or corrupt ({type(err).__name__}: {err}).",
+                    kind="corrupt") from None
+    return np.asarray(rgb, dtype=np.uint8)
+
+
+def _available_formats() -> tuple[str, ...]:
+    Image.init()  # registers every plugin (Pillow loads only JPEG and PNG at first)
+    return tuple(name for name in FORMATS if name in Image.OPEN)
 
 
 def load_image(path: str | os.PathLike, size: int = 64) -> np.ndarray:
     """Open one image file as the model sees it.
 
+    Any image Pillow reads works: PNG with transparency, grayscale, palette, CMYK JPEG,
+    16-bit, 1x1 up to :data:`MAX_PIXELS` pixels. See the module docstring for the exact steps
+    (EXIF orientation, RGB conversion, centre square crop, Lanczos resize).
+
+    Args:
+        path: the image file.
+        size: side of the square output, in pixels (64 for the course's model).
+
     Returns:
-        (size, size, 3) uint8 array. Flatten and scale it as the notebook does with the data,
-        e.g. ``image.reshape(1, -1).T / 255`` for a (12288, 1) column.
+        (size, size, 3) uint8 array: the same layout as one image of the dataset. Flatten and
+        scale it as the notebooks do with the data, e.g. ``image.reshape(1, -1).T / 255`` for a
+        (size * size * 3, 1) column.
+
+    Raises:
+        ImageError: the file is missing, empty, not an image, truncated or corrupt, or over the
+            pixel limit. The message names the file and the reason.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise ImageError(f"{path}: file not found. Check the path (relative paths start in "
-                         f"the folder the notebook runs in: {Path.cwd()}).")
-    if path.stat().st_size == 0:
-        raise ImageError(f"{path}: file is empty (0 bytes).")
+    return _decode(Path(path), _check_size(size))
+
+
+# --------------------------------------------------------------------------- labels and files
+
+
+def matches_class(name: str, word: str) -> bool:
+    """True if ``name`` starts with ``word`` (any case, plural "s" allowed) and no letter follows.
+
+    >>> [matches_class(n, "cat") for n in ("cat.1.jpg", "Cats_2.png", "caterpillar.jpg")]
+    [True, True, False]
+    """
+    name, word = name.casefold(), word.casefold()
+    if not name.startswith(word):
+        return False
+    rest = name[len(word):]
+    if rest.startswith("s") and not rest[1:2].isalpha():
+        return True
+    return not rest[:1].isalpha()
+
+
+def _visible(names: list[str]) -> list[str]:
+    return sorted(n for n in names if not n.startswith("."))
+
+
+def _walk_files(folder: Path, exclude: Path | None) -> Iterator[Path]:
+    """Every non-hidden file below ``folder``, in a fixed (sorted) order."""
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in _visible(dirs)
+                   if exclude is None or (Path(root) / d).resolve() != exclude]
+        for name in _visible(files):
+            yield Path(root) / name
+
+
+def _looks_like_image(path: Path) -> bool:
+    Image.init()
+    return path.suffix.lower() in Image.registered_extensions()
+
+
+def find_images(src: Path, positive: str = "cat", layout: str = "auto",
+                exclude: Path | None = None) -> tuple[str, list[tuple[Path, int]], list[Path]]:
+    """List the candidate files under ``src`` with their labels.
+
+    Returns:
+        (layout used, [(file, label 0 or 1)] in sorted order, [files outside any class folder])
+
+    Raises:
+        BuildError: ``src`` is not a folder, the layout is ambiguous, or a class has no file.
+    """
+    if not src.exists():
+        raise BuildError(f"{src}: folder not found. Check SRC_DIR.")
+    if not src.is_dir():
+        raise BuildError(f"{src}: is a file, not a folder. SRC_DIR must be a folder of images.")
+    exclude = exclude.resolve() if exclude is not None else None
+    entries = [src / n for n in _visible(os.listdir(src))]
+    subfolders = [p for p in entries if p.is_dir() and p.resolve() != exclude]
+    top_files = [p for p in entries if p.is_file()]
+    if layout == "auto":
+        top_images = [p for p in top_files if _looks_like_image(p)]
+        if subfolders and top_images:
+            raise BuildError(
+                f"{src}: ambiguous layout, it has both image files ({top_images[0].name}, ...) "
+                f"and sub-folders ({subfolders[0].name}, ...). Pass --layout names (label by "
+                "file name, sub-folders included) or --layout folders (one sub-folder per class, "
+                "files directly in SRC_DIR skipped).")
+        layout = "folders" if subfolders else "names"
+
+    if layout == "names":
+        labelled = [(p, int(matches_class(p.name, positive)))
+                    for p in _walk_files(src, exclude)]
+        outside: list[Path] = []
+        where = f"no file name in {src} starts with '{positive}'"
+        what = "file names"
+    elif layout == "folders":
+        labelled = [(p, int(matches_class(folder.name, positive)))
+                    for folder in subfolders for p in _walk_files(folder, exclude)]
+        outside = top_files
+        names = ", ".join(p.name for p in subfolders[:6]) or "none"
+        where = f"no sub-folder of {src} is named '{positive}' (found: {names})"
+        what = "folder names"
+    else:
+        raise BuildError(f"layout must be one of {', '.join(LAYOUTS)}, got {layout!r}.")
+
+    if not labelled:
+        raise BuildError(f"{src}: no files found (layout: {layout}). Put the photos there, "
+                         "or check SRC_DIR.")
+    n_pos = sum(label for _, label in labelled)
+    if n_pos == 0:
+        raise BuildError(f"{src}: only one class: {where}, so there are no positive examples. "
+                         f"Rename them (e.g. {positive}.1.jpg or a '{positive}' sub-folder) or "
+                         "pass --positive NAME.")
+    if n_pos == len(labelled):
+        raise BuildError(
+            f"{src}: only one class: all {n_pos} files are labelled '{positive}' by their "
+            f"{what}. Add negative examples (any other name), or check --positive.")
+    return layout, labelled, outside
+
+
+def stratified_split(labels: np.ndarray, test_fraction: float,
+                     seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Split indices into train and test, class by class, reproducibly.
+
+    Each class of ``n`` examples gives ``round(test_fraction * n)`` of them to the test set,
+    at least 1 and at most ``n - 1``, chosen by ``np.random.default_rng(seed)``.
+
+    Args:
+        labels: (m,) integer labels.
+
+    Returns:
+        (train_indices, test_indices), each an int64 array in shuffled order.
+    """
+    labels = np.asarray(labels)
+    rng = np.random.default_rng(seed)
+    in_test = np.zeros(labels.shape[0], dtype=bool)
+    for value in np.unique(labels):
+        members = np.flatnonzero(labels == value)
+        n = members.size
+        n_test = min(max(math.floor(test_fraction * n + 0.5), 1), n - 1) if n > 1 else 0
+        in_test[rng.permutation(members)[:n_test]] = True
+    train = rng.permutation(np.flatnonzero(~in_test))
+    test = rng.permutation(np.flatnonzero(in_test))
+    return train.astype(np.int64), test.astype(np.int64)
+
+
+# --------------------------------------------------------------------------- building
+
+
+@dataclass
+class BuildReport:
+    """What a build did. ``skipped`` holds (file, ImageError) for every file left out."""
+
+    layout: str
+    size: int
+    class_names: tuple[str, str]
+    train_counts: tuple[int, int] = (0, 0)  # (negatives, positives)
+    test_counts: tuple[int, int] = (0, 0)
+    skipped: list[tuple[Path, ImageError]] = field(default_factory=list)
+    outputs: tuple[Path, ...] = ()
+
+    def skipped_summary(self, limit: int = 20) -> list[str]:
+        """Lines describing the skipped files: a count per reason, then the first ``limit``."""
+        if not self.skipped:
+            return []
+        kinds = Counter(err.kind for _, err in self.skipped)
+        lines = [f"Skipped {len(self.skipped):,} file(s): "
+                 + ", ".join(f"{n:,} {kind}" for kind, n in kinds.most_common())]
+        lines += [f"  {err}" for _, err in self.skipped[:limit]]
+        if len(self.skipped) > limit:
+            lines.append(f"  ... and {len(self.skipped) - limit:,} more")
+        return lines
+
+
+def _progress(total: int, enabled: bool):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, unit="img", desc="Reading images", file=sys.stderr,
+                disable=not enabled, leave=False)
+
+
+def _copy_rows(staging, rows: np.ndarray, size: int, dataset) -> None:
+    """Copy staging rows ``rows`` (in that order) into ``dataset``, CHUNK images at a time."""
+    nbytes = size * size * 3
+    for start in range(0, rows.size, CHUNK):
+        chunk = rows[start:start + CHUNK]
+        buffer = np.empty((chunk.size, size, size, 3), dtype=np.uint8)
+        for j, row in enumerate(chunk):
+            staging.seek(int(row) * nbytes)
+            if staging.readinto(buffer[j]) != nbytes:
+                raise BuildError(f"{staging.name}: temporary file is short; is the disk full?")
+        dataset[start:start + chunk.size] = buffer
+
+
+def _write_h5(path: Path, split: str, staging, rows: np.ndarray, labels: np.ndarray,
+              size: int, class_names: tuple[str, str], attrs: dict) -> None:
+    import h5py
+
+    with h5py.File(path, "w") as f:
+        x = f.create_dataset(f"{split}_set_x", shape=(rows.size, size, size, 3), dtype=np.uint8)
+        _copy_rows(staging, rows, size, x)
+        f.create_dataset(f"{split}_set_y", data=labels[rows].astype(np.int64))
+        f.create_dataset("list_classes", data=np.array([n.encode() for n in class_names]))
+        f.attrs.update(attrs)
+
+
+def _temp_path(out: Path, name: str) -> Path:
+    """A new empty file ``out/.name.XXXXXXXX.part``, with the usual permissions (umask)."""
+    while True:
+        path = out / f".{name}.{secrets.token_hex(4)}.part"
+        try:
+            path.open("xb").close()  # unlike mkstemp (0600), respects the umask like any file
+            return path
+        except FileExistsError:
+            continue
+
+
+def build_dataset(src: str | os.PathLike, out: str | os.PathLike, *, size: int = 64,
+                  test_fraction: float = 0.2, seed: int = 0, positive: str = "cat",
+                  negative: str | None = None, layout: str = "auto", overwrite: bool = False,
+                  progress: bool = False) -> BuildReport:
+    """Build ``train_catvnoncat.h5`` and ``test_catvnoncat.h5`` in ``out`` from photos in ``src``.
+
+    See the module docstring for the labelling rules, the image conversion and the split.
+    The outputs appear only when complete (written to temporary files, then renamed).
+
+    Args:
+        size: side of the square images, in pixels.
+        test_fraction: share of each class that goes to the test set, strictly between 0 and 1.
+        seed: seeds the split; the same photos and seed give byte-identical files.
+        positive: the class word of label 1 (``list_classes[1]``).
+        negative: the name of label 0 (``list_classes[0]``); default ``non-<positive>``.
+        layout: "auto", "names" or "folders".
+        overwrite: replace existing outputs; otherwise finding one is an error.
+        progress: show a tqdm progress bar on stderr.
+
+    Returns:
+        a :class:`BuildReport` with the class counts and the skipped files.
+
+    Raises:
+        BuildError: a problem with the folder or the arguments (one-line message).
+    """
+    src, out = Path(src).expanduser(), Path(out).expanduser()
+    size = _check_size(size)
+    if not 0 < test_fraction < 1:
+        raise BuildError(f"test fraction must be strictly between 0 and 1, got {test_fraction}.")
+    positive = positive.strip()
+    negative = (negative or f"non-{positive}").strip()
+    if not positive or not any(c.isalpha() for c in positive):
+        raise BuildError(f"the positive class name must contain a letter, got {positive!r}.")
+    if not negative or negative.casefold() == positive.casefold():
+        raise BuildError(f"the negative class name must differ from the positive one "
+                         f"({positive!r}), got {negative!r}.")
+    if out.exists() and not out.is_dir():
+        raise BuildError(f"{out}: exists and is not a folder. OUT_DIR must be a folder.")
+    existing = [name for name in OUTPUT_FILES if (out / name).exists()]
+    if existing and not overwrite:
+        raise BuildError(f"{out}: already has {', '.join(existing)}; not overwritten. Pass "
+                         "--overwrite to replace, or choose another OUT_DIR.")
+
+    layout, labelled, outside = find_images(src, positive, layout, exclude=out)
+    class_names = (negative, positive)
+    report = BuildReport(layout, size, class_names)
+    report.skipped = [(p, ImageError(f"{p}: not in a class sub-folder (layout: folders).",
+                                     kind="outside class folders")) for p in outside]
+
+    out.mkdir(parents=True, exist_ok=True)
+    temps = {name: _temp_path(out, name) for name in ("staging", *OUTPUT_FILES)}
     try:
-        with Image.open(path) as image:
-            width, height = image.size
-            if width * height > MAX_PIXELS:
-                raise ImageError(
-                    f"{path}: {width}x{height} is {width * height:,} pixels, over the limit of "
-                    f"{MAX_PIXELS:,}. Shrink the image first (any photo editor will do)."
-                )
-            image.draft("RGB", (size * 2, size * 2))  # JPEG: decode at reduced scale, fast
-            image = ImageOps.exif_transpose(image)
-            rgb = square_resize(to_rgb(image), size)
-    except ImageError:
-        raise
-    except UnidentifiedImageError:
-        raise ImageError(f"{path}: not an image Pillow can read (is it really a picture?).") \
-            from None
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as err:
-        raise ImageError(f"{path}: image is truncated or corrupt ({err}).") from None
-    return np.asarray(rgb, dtype=np.uint8)
+        labels, sources = [], []
+        with open(temps["staging"], "w+b") as staging:
+            with _progress(len(labelled), progress) as bar:
+                for path, label in labelled:
+                    try:
+                        image = _decode(path, size)
+                    except ImageError as err:
+                        report.skipped.append((path, err))
+                    else:
+                        staging.write(image.tobytes())
+                        labels.append(label)
+                        sources.append(path.relative_to(src).as_posix())
+                    bar.update()
+            labels = np.array(labels, dtype=np.int64)
+            counts = np.bincount(labels, minlength=2)
+            if counts.sum() == 0:
+                raise BuildError(f"{src}: no usable images: all {len(report.skipped):,} files "
+                                 "were skipped (reasons listed above).", report=report)
+            if counts.min() < 2:
+                raise BuildError(
+                    f"{src}: need at least 2 usable images of each class (one for train, one "
+                    f"for test), found {counts[1]} '{positive}' and {counts[0]} '{negative}'.",
+                    report=report)
+
+            train, test = stratified_split(labels, test_fraction, seed)
+            attrs = {"created_by": "helpers.images build", "size": size, "seed": seed,
+                     "test_fraction": test_fraction, "layout": layout}
+            _write_h5(temps[TRAIN_FILE], "train", staging, train, labels, size, class_names,
+                      attrs)
+            _write_h5(temps[TEST_FILE], "test", staging, test, labels, size, class_names, attrs)
+        with open(temps[SOURCES_FILE], "w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f)
+            writer.writerow(["split", "index", "label", "class", "source"])
+            for split, rows in (("train", train), ("test", test)):
+                for index, row in enumerate(rows):
+                    writer.writerow([split, index, labels[row], class_names[labels[row]],
+                                     sources[row]])
+        for name in OUTPUT_FILES:
+            os.replace(temps[name], out / name)
+    finally:
+        for tmp in temps.values():
+            tmp.unlink(missing_ok=True)
+
+    report.train_counts = tuple(int(n) for n in np.bincount(labels[train], minlength=2))
+    report.test_counts = tuple(int(n) for n in np.bincount(labels[test], minlength=2))
+    report.outputs = tuple(out / name for name in OUTPUT_FILES)
+    return report
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def _fraction(text: str) -> float:
+    value = float(text)
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"must be strictly between 0 and 1, got {text}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
+    return value
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m helpers.images",
+        description="Build a cat / non-cat dataset in the course's format from your own photos.",
+        epilog="Labelling rules, image conversion and split: see `pydoc helpers.images`.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    p = commands.add_parser(
+        "build", help="folder of photos -> train_catvnoncat.h5 and test_catvnoncat.h5",
+        description="Read every image in SRC_DIR, label it, resize it and write the course's "
+                    "two .h5 files into OUT_DIR. Then: CATVNONCAT_DIR=OUT_DIR make lab")
+    p.add_argument("src", metavar="SRC_DIR", help="folder of photos")
+    p.add_argument("out", metavar="OUT_DIR", help="where the .h5 files go (created if needed)")
+    p.add_argument("--size", type=_positive_int, default=64,
+                   help="side of the square images in pixels (default: 64)")
+    p.add_argument("--test-fraction", type=_fraction, default=0.2,
+                   help="share of each class put in the test set (default: 0.2)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the split (default: 0)")
+    p.add_argument("--positive", default="cat", metavar="NAME",
+                   help="class word of label 1, matched at the start of file or folder names "
+                        "(default: cat)")
+    p.add_argument("--negative", metavar="NAME",
+                   help="name stored for label 0 (default: non-<positive>)")
+    p.add_argument("--layout", choices=LAYOUTS, default="auto",
+                   help="label by file names or by sub-folders (default: auto)")
+    p.add_argument("--overwrite", action="store_true", help="replace existing output files")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    args = parser.parse_args(argv)
+    if args.seed < 0:
+        parser.error(f"argument --seed: must be 0 or more, got {args.seed}")
+
+    try:
+        report = build_dataset(args.src, args.out, size=args.size,
+                               test_fraction=args.test_fraction, seed=args.seed,
+                               positive=args.positive, negative=args.negative,
+                               layout=args.layout, overwrite=args.overwrite,
+                               progress=not args.quiet)
+    except BuildError as err:
+        for line in err.report.skipped_summary() if err.report else []:
+            print(line, file=sys.stderr)
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    for line in report.skipped_summary():
+        print(line, file=sys.stderr)
+
+    negative, positive = report.class_names
+    for path, (n_neg, n_pos) in zip(report.outputs[:2], (report.train_counts,
+                                                        report.test_counts), strict=True):
+        print(f"OK  {path}: {n_neg + n_pos:,} images ({report.size}, {report.size}, 3) uint8, "
+             f"{n_pos:,} {positive} / {n_neg:,} {negative}")
+    print(f"OK  {report.outputs[2]}: the source file of every row")
+    print(f"Use it: CATVNONCAT_DIR={report.outputs[0].parent} make lab")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,233 @@
+"""Checks for notebook 1, ``01_foundations.ipynb``.
+
+Each ``check_<name>(fn)`` calls the learner's function on small fixed inputs and compares the
+result with values computed once and written here as constants. It prints one line when all
+is well and raises :class:`~helpers.checks.CheckFailed` with a plain message otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from helpers.checks import CheckFailed, call, expect, expect_close, expect_shape, passed
+
+
+def _is_binary(array: np.ndarray) -> bool:
+    return bool(np.all((array == 0) | (array == 1)))
+
+
+def _as_number(value, what: str) -> float:
+    """A scalar, or any array with exactly one entry, as a float."""
+    array = np.asarray(value)
+    expect(array.size == 1, f"{what} should be a single number, got an array of shape "
+                            f"{array.shape}.")
+    expect(np.issubdtype(array.dtype, np.number), f"{what} should be a number, got {value!r}.")
+    return float(array.reshape(()))
+
+
+def _unchanged(before: np.ndarray, after: np.ndarray, name: str, fn_name: str) -> None:
+    expect(np.array_equal(before, after),
+           f"{fn_name} changed the array {name} you passed in (an in-place update such as "
+           f"'{name} += ...' or '{name}[i] = ...'). Work on a copy or build a new array, "
+           f"and leave {name} as it was.")
+
+
+# ------------------------------------------------------------------------------- perceptron
+
+
+def check_perceptron_predict(perceptron_predict: Callable) -> None:
+    """perceptron_predict(w (n_x, 1), b, X (n_x, m)) -> (1, m) array of 0s and 1s."""
+    name = "perceptron_predict"
+
+    # AND gate weights: only (1, 1) gives z = 0.5 > 0.
+    w = np.array([[1.0], [1.0]])
+    X = np.array([[0.0, 0.0, 1.0, 1.0],
+                  [0.0, 1.0, 0.0, 1.0]])
+    out = call(perceptron_predict, w.copy(), -1.5, X.copy(), name=name)
+    out = expect_shape(out, (1, 4), f"{name}(w, b, X) for 4 examples")
+    expect(_is_binary(out),
+           f"{name} must return only 0s and 1s, got {out.tolist()}. Threshold z = w^T X + b: "
+           "1 where z > 0, else 0 (don't return z or sigmoid(z)).")
+    expect(np.array_equal(out, [[0, 0, 0, 1]]),
+           f"{name} with w = [[1], [1]], b = -1.5 (an AND gate) gave {out.tolist()}, expected "
+           "[[0, 0, 0, 1]]. Did you forget the bias b?")
+
+    # z exactly 0 must give 0: the perceptron fires only when z > 0.
+    w = np.array([[1.0], [-1.0]])
+    X = np.array([[1.0, 2.0, 0.0],
+                  [1.0, 1.0, 3.0]])  # z = [0, 1, -3]
+    out = expect_shape(call(perceptron_predict, w.copy(), 0.0, X.copy(), name=name), (1, 3),
+                       f"{name}(w, b, X) for 3 examples")
+    expect(np.array_equal(out, [[0, 1, 0]]),
+           f"{name} gave {out.tolist()} where z = w^T X + b is [0, 1, -3], expected "
+           "[[0, 1, 0]]. At z = 0 exactly the output is 0: use z > 0, not z >= 0.")
+
+    # Three features, five examples, a negative bias and the inputs left unchanged.
+    w = np.array([[0.5], [-2.0], [1.0]])
+    X = np.array([[1.0, 0.0, 2.0, -1.0, 4.0],
+                  [0.0, 1.0, 1.0, 0.0, 1.0],
+                  [1.0, 3.0, 0.0, 2.0, -0.5]])  # z = [1, 0.5, -1.5, 1, -1] - 0.25
+    w_in, X_in = w.copy(), X.copy()
+    out = expect_shape(call(perceptron_predict, w_in, -0.25, X_in, name=name), (1, 5),
+                       f"{name}(w, b, X) for 3 features and 5 examples")
+    expect(np.array_equal(out, [[1, 1, 0, 1, 0]]),
+           f"{name} with 3 features gave {out.tolist()}, expected [[1, 1, 0, 1, 0]]. "
+           "Compute z = w^T X + b with np.dot(w.T, X) + b.")
+    _unchanged(w, w_in, "w", name)
+    _unchanged(X, X_in, "X", name)
+    passed(name)
+
+
+def check_perceptron_update(perceptron_update: Callable) -> None:
+    """perceptron_update(w (n_x, 1), b, x (n_x, 1), y, learning_rate) -> (new w, new b)."""
+    name = "perceptron_update"
+
+    def run(w, b, x, y, learning_rate, case):
+        w_in, x_in = w.copy(), x.copy()
+        result = call(perceptron_update, w_in, b, x_in, y, learning_rate, name=name)
+        expect(isinstance(result, tuple) and len(result) == 2,
+               f"{name} must return a pair (w, b), got {type(result).__name__}.")
+        new_w, new_b = result
+        new_w = expect_shape(new_w, w.shape, f"w returned {case}")
+        _unchanged(w, w_in, "w", name)
+        _unchanged(x, x_in, "x", name)
+        return new_w, _as_number(new_b, f"b returned {case}")
+
+    # 1. Correct prediction (z = 0.5 > 0 and y = 1): nothing may change.
+    case = "after a correct prediction"
+    new_w, new_b = run(np.array([[1.0], [1.0]]), -1.5, np.array([[1.0], [1.0]]), 1, 1.0, case)
+    hint = " The prediction was right (y = 1, prediction 1), so w and b must stay as they were."
+    _close_with_hint(new_w, [[1.0], [1.0]], f"w returned {case}", hint)
+    _close_with_hint(new_b, -1.5, f"b returned {case}", hint)
+
+    # 2. Missed positive (z = 0, so prediction 0, but y = 1): w += lr x, b += lr.
+    case = "after a missed positive (y = 1, prediction 0)"
+    new_w, new_b = run(np.array([[0.5], [-1.0]]), 0.0, np.array([[2.0], [1.0]]), 1, 0.5, case)
+    hint = (" Here z = w^T x + b = 0, so the prediction is 0 and y - prediction = 1: "
+            "w + learning_rate * x and b + learning_rate (with learning_rate = 0.5).")
+    _close_with_hint(new_w, [[1.5], [-0.5]], f"w returned {case}", hint)
+    _close_with_hint(new_b, 0.5, f"b returned {case}", hint)
+
+    # 3. False alarm (z = 2.5, prediction 1, but y = 0): w -= lr x, b -= lr.
+    case = "after a false alarm (y = 0, prediction 1)"
+    new_w, new_b = run(np.array([[1.0], [2.0], [-1.0]]), 0.5, np.array([[1.0], [1.0], [1.0]]),
+                       0, 0.1, case)
+    hint = (" Here y - prediction = -1: w - learning_rate * x and b - learning_rate "
+            "(with learning_rate = 0.1).")
+    _close_with_hint(new_w, [[0.9], [1.9], [-1.1]], f"w returned {case}", hint)
+    _close_with_hint(new_b, 0.4, f"b returned {case}", hint)
+    passed(name)
+
+
+def _close_with_hint(value, expected, what: str, hint: str, **tolerances: float) -> None:
+    """expect_close, with ``hint`` added to the failure message."""
+    try:
+        expect_close(value, expected, what, **tolerances)
+    except CheckFailed as err:
+        raise CheckFailed(str(err) + hint) from None
+
+
+# ------------------------------------------------------------------------------- sigmoid
+
+
+def check_sigmoid_derivative(sigmoid_derivative: Callable) -> None:
+    """sigmoid_derivative(z) -> sigma'(z) = sigma(z) (1 - sigma(z)), same shape as z."""
+    name = "sigmoid_derivative"
+
+    out = call(sigmoid_derivative, 0.0, name=name)
+    expect(np.asarray(out).size == 1,
+           f"{name}(0.0) should be one number, got shape {np.shape(out)}.")
+    value = float(np.asarray(out).reshape(-1)[0])
+    if not np.isclose(value, 0.25):
+        hints = {0.0: " Apply the formula to sigma(z), not to z itself.",
+                 0.5: " That is sigma(0) itself: multiply it by (1 - sigma(0)).",
+                 0.75: " That is sigma(0) * (1 + sigma(0)): the factor is (1 - sigma(z))."}
+        hint = next((h for v, h in hints.items() if np.isclose(value, v)), "")
+        raise CheckFailed(f"{name}(0.0) = {value:.6g}, expected 0.25: sigma(0) = 0.5, so "
+                          f"sigma(0) * (1 - sigma(0)) = 0.25.{hint}")
+
+    z = np.array([[-30.0, -2.0, 0.0, 0.5, 3.0]])
+    z_in = z.copy()
+    out = call(sigmoid_derivative, z_in, name=name)
+    _unchanged(z, z_in, "z", name)
+    expected = [[9.357622968838423e-14, 0.1049935854035065, 0.25, 0.2350037122015945,
+                 0.045176659730912]]
+    try:
+        expect_close(out, expected, f"{name}(z) for z = {z.tolist()}")
+    except CheckFailed as err:
+        array = np.asarray(out, dtype=float)
+        hint = ""
+        if array.shape == z.shape and np.all(np.isfinite(array)):
+            if np.any(array > 0.25 + 1e-12):
+                hint = (" sigma'(z) is never above 0.25 (its value at z = 0). Did you return "
+                        "sigma(z), or sigma(z) * (1 + sigma(z))?")
+            elif np.any(array < 0):
+                hint = " sigma'(z) is never negative. Did you apply the formula to z itself?"
+        raise CheckFailed(str(err) + hint) from None
+
+    z = np.array([[-1.0, 1.0], [4.0, -4.0]])
+    expected = [[0.19661193324148185, 0.19661193324148185],
+                [0.01766270621329111, 0.01766270621329112]]
+    expect_close(call(sigmoid_derivative, z.copy(), name=name), expected,
+                 f"{name}(z) for a (2, 2) array z")
+    passed(name)
+
+
+# ------------------------------------------------------------------------------- gradients
+
+
+def _cubic(theta: np.ndarray) -> float:
+    """f(theta) = sum(theta**3) + theta[0] * theta[1], for theta of shape (3,)."""
+    if np.shape(theta) != (3,):
+        raise CheckFailed(f"numerical_gradient called f with an array of shape "
+                          f"{np.shape(theta)}; it must pass arrays shaped like theta, (3,).")
+    return float(np.sum(theta**3) + theta[0] * theta[1])
+
+
+def _wave(theta: np.ndarray) -> float:
+    """f(theta) = sum(sin(theta)) + theta . theta / 2, for theta of shape (4,)."""
+    if np.shape(theta) != (4,):
+        raise CheckFailed(f"numerical_gradient called f with an array of shape "
+                          f"{np.shape(theta)}; it must pass arrays shaped like theta, (4,).")
+    return float(np.sum(np.sin(theta)) + 0.5 * theta @ theta)
+
+
+def check_numerical_gradient(numerical_gradient: Callable) -> None:
+    """numerical_gradient(f, theta (n,), epsilon=1e-7) -> (n,) two-sided differences."""
+    name = "numerical_gradient"
+
+    # A cubic with epsilon = 0.1: the two-sided difference is 3 theta_i^2 + epsilon^2 (+ the
+    # cross term), the one-sided one is off by 3 theta_i epsilon, so the two can be told apart.
+    theta = np.array([1.0, -2.0, 0.5])
+    theta_in = theta.copy()
+    out = call(numerical_gradient, _cubic, theta_in, epsilon=0.1, name=name)
+    _unchanged(theta, theta_in, "theta", name)
+    out = expect_shape(out, (3,), f"{name}(f, theta, epsilon=0.1) for theta of shape (3,)")
+    two_sided = [1.01, 13.01, 0.76]
+    one_sided = [1.31, 12.41, 0.91]
+    exact = [1.0, 13.0, 0.75]
+    expect(bool(np.all(np.isfinite(out.astype(float)))), f"{name} returned NaN or infinity.")
+    if not np.allclose(out, two_sided, rtol=1e-6, atol=1e-8):
+        what = (f"{name}(f, theta, epsilon=0.1) with f(theta) = sum(theta**3) + "
+                f"theta[0] * theta[1] and theta = {theta.tolist()}")
+        if np.allclose(out, one_sided, rtol=1e-6):
+            raise CheckFailed(f"{what} gave {np.round(out, 6).tolist()}, the one-sided "
+                              "difference (f(theta + eps) - f(theta)) / eps. Use the two-sided "
+                              "(f(theta + eps) - f(theta - eps)) / (2 eps): it is far more "
+                              "accurate.")
+        if np.allclose(out, exact, rtol=1e-5):
+            raise CheckFailed(f"{what} gave {np.round(out, 6).tolist()}, as if epsilon were "
+                              "tiny: use the epsilon argument instead of a fixed value.")
+        expect_close(out, two_sided, what)
+
+    # The default epsilon must be small enough for ~1e-7 accuracy on a smooth function.
+    theta = np.array([0.3, -1.2, 2.0, 0.0])
+    out = call(numerical_gradient, _wave, theta.copy(), name=name)
+    expected = [1.255336489125606, -0.8376422455233263, 1.5838531634528576, 1.0]
+    _close_with_hint(out, expected, f"{name}(f, theta) with the default epsilon for "
+                     "f(theta) = sum(sin(theta)) + theta . theta / 2",
+                     " The default should be small, epsilon=1e-7, so that the difference "
+                     "matches the derivative to about 7 digits.", rtol=1e-6, atol=1e-7)
+    passed(name)

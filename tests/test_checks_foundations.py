@@ -1,0 +1,373 @@
+"""helpers.checks.foundations: each check passes a correct function and catches broken ones."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from helpers.checks import CheckFailed
+from helpers.checks import foundations as checks
+
+# ------------------------------------------------------------------------ reference solutions
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def perceptron_predict(w, b, X):
+    return (np.dot(w.T, X) + b > 0).astype(int)
+
+
+def perceptron_update(w, b, x, y, learning_rate):
+    error = y - perceptron_predict(w, b, x)[0, 0]
+    return w + learning_rate * error * x, b + learning_rate * error
+
+
+def sigmoid_derivative(z):
+    s = sigmoid(z)
+    return s * (1 - s)
+
+
+def numerical_gradient(f, theta, epsilon=1e-7):
+    grad = np.zeros_like(theta, dtype=float)
+    for i in range(theta.size):
+        step = np.zeros_like(theta, dtype=float)
+        step[i] = epsilon
+        grad[i] = (f(theta + step) - f(theta - step)) / (2 * epsilon)
+    return grad
+
+
+def not_implemented(*args, **kwargs):
+    raise NotImplementedError()
+
+
+def failure(check, fn) -> str:
+    with pytest.raises(CheckFailed) as info:
+        check(fn)
+    return str(info.value)
+
+
+# ------------------------------------------------------------------------ correct versions pass
+
+
+@pytest.mark.parametrize(("check", "fn", "label"), [
+    (checks.check_perceptron_predict, perceptron_predict, "perceptron_predict"),
+    (checks.check_perceptron_update, perceptron_update, "perceptron_update"),
+    (checks.check_sigmoid_derivative, sigmoid_derivative, "sigmoid_derivative"),
+    (checks.check_numerical_gradient, numerical_gradient, "numerical_gradient"),
+])
+def test_correct_function_passes(check, fn, label, capsys):
+    check(fn)
+    assert capsys.readouterr().out == f"✔ {label}: all checks passed.\n"
+
+
+def test_other_correct_variants_pass(capsys):
+    # Booleans for predictions, a (1, 1) array for b, exp-based derivative, in-place-safe loop.
+    checks.check_perceptron_predict(lambda w, b, X: (w.T @ X + b) > 0)
+
+    def update_with_array_b(w, b, x, y, learning_rate):
+        error = y - perceptron_predict(w, b, x)
+        return w + learning_rate * error * x, b + learning_rate * error  # b becomes (1, 1)
+
+    checks.check_perceptron_update(update_with_array_b)
+    checks.check_sigmoid_derivative(lambda z: np.exp(-z) / (1 + np.exp(-z)) ** 2)
+
+    def restoring_gradient(f, theta, epsilon=1e-7):
+        theta = theta.copy()
+        grad = np.empty(theta.shape)
+        for i in range(theta.size):
+            old = theta[i]
+            theta[i] = old + epsilon
+            plus = f(theta)
+            theta[i] = old - epsilon
+            minus = f(theta)
+            theta[i] = old
+            grad[i] = (plus - minus) / (2 * epsilon)
+        return grad
+
+    checks.check_numerical_gradient(restoring_gradient)
+    assert capsys.readouterr().out.count("all checks passed") == 4
+
+
+@pytest.mark.parametrize("check", [
+    checks.check_perceptron_predict, checks.check_perceptron_update,
+    checks.check_sigmoid_derivative, checks.check_numerical_gradient,
+])
+def test_not_implemented_says_so(check):
+    assert "not implemented yet" in failure(check, not_implemented)
+
+
+# ------------------------------------------------------------------------ perceptron_predict
+
+
+def test_predict_returning_z():
+    message = failure(checks.check_perceptron_predict, lambda w, b, X: np.dot(w.T, X) + b)
+    assert "only 0s and 1s" in message
+
+
+def test_predict_returning_sigmoid():
+    message = failure(checks.check_perceptron_predict,
+                      lambda w, b, X: sigmoid(np.dot(w.T, X) + b))
+    assert "don't return z or sigmoid(z)" in message
+
+
+def test_predict_without_bias():
+    message = failure(checks.check_perceptron_predict,
+                      lambda w, b, X: (np.dot(w.T, X) > 0).astype(int))
+    assert "forget the bias" in message
+
+
+def test_predict_with_greater_or_equal():
+    message = failure(checks.check_perceptron_predict,
+                      lambda w, b, X: (np.dot(w.T, X) + b >= 0).astype(int))
+    assert "z > 0, not z >= 0" in message
+
+
+def test_predict_flat_output():
+    message = failure(checks.check_perceptron_predict,
+                      lambda w, b, X: (w.ravel() @ X + b > 0).astype(int))
+    assert "has shape (4,), expected (1, 4)" in message
+
+
+def test_predict_wrong_orientation_crashes_cleanly():
+    message = failure(checks.check_perceptron_predict,
+                      lambda w, b, X: (np.dot(X, w) + b > 0).astype(int))
+    assert "perceptron_predict raised ValueError" in message
+
+
+def test_predict_clobbering_input_is_reported():
+    def predict(w, b, X):
+        result = (np.dot(w.T, X) + b > 0).astype(int)
+        X[:] = 0.0
+        return result
+
+    assert "changed the array X you passed in" in failure(checks.check_perceptron_predict,
+                                                           predict)
+
+
+# ------------------------------------------------------------------------ perceptron_update
+
+
+def test_update_always_moves():
+    def update(w, b, x, y, learning_rate):  # ignores the prediction
+        return w + learning_rate * y * x, b + learning_rate * y
+
+    message = failure(checks.check_perceptron_update, update)
+    assert "after a correct prediction" in message
+    assert "must stay as they were" in message
+
+
+def test_update_wrong_sign():
+    def update(w, b, x, y, learning_rate):
+        error = y - perceptron_predict(w, b, x)[0, 0]
+        return w - learning_rate * error * x, b - learning_rate * error
+
+    message = failure(checks.check_perceptron_update, update)
+    assert "after a missed positive (y = 1, prediction 0)" in message
+    assert "w + learning_rate * x" in message
+
+
+def test_update_ignores_learning_rate():
+    def update(w, b, x, y, learning_rate):
+        error = y - perceptron_predict(w, b, x)[0, 0]
+        return w + error * x, b + error
+
+    message = failure(checks.check_perceptron_update, update)
+    assert "learning_rate = 0.5" in message
+
+
+def test_update_uses_greater_or_equal():
+    def update(w, b, x, y, learning_rate):
+        error = y - int(np.dot(w.T, x)[0, 0] + b >= 0)
+        return w + learning_rate * error * x, b + learning_rate * error
+
+    message = failure(checks.check_perceptron_update, update)
+    assert "z = w^T x + b = 0, so the prediction is 0" in message
+
+
+def test_update_forgets_bias():
+    def update(w, b, x, y, learning_rate):
+        error = y - perceptron_predict(w, b, x)[0, 0]
+        return w + learning_rate * error * x, b
+
+    message = failure(checks.check_perceptron_update, update)
+    assert "b returned after a missed positive" in message
+
+
+def test_update_in_place():
+    def update(w, b, x, y, learning_rate):
+        error = y - perceptron_predict(w, b, x)[0, 0]
+        w += learning_rate * error * x
+        return w, b + learning_rate * error
+
+    message = failure(checks.check_perceptron_update, update)
+    assert "changed the array w you passed in" in message
+
+
+def test_update_returns_dict():
+    def update(w, b, x, y, learning_rate):
+        return {"w": w, "b": b}
+
+    assert "must return a pair (w, b), got dict" in failure(checks.check_perceptron_update,
+                                                            update)
+
+
+def test_update_returns_row_vector():
+    def update(w, b, x, y, learning_rate):
+        new_w, new_b = perceptron_update(w, b, x, y, learning_rate)
+        return new_w.T, new_b
+
+    assert "has shape (1, 2), expected (2, 1)" in failure(checks.check_perceptron_update,
+                                                          update)
+
+
+def test_update_b_as_vector():
+    def update(w, b, x, y, learning_rate):
+        new_w, new_b = perceptron_update(w, b, x, y, learning_rate)
+        return new_w, np.full(2, new_b)
+
+    assert "should be a single number" in failure(checks.check_perceptron_update, update)
+
+
+# ------------------------------------------------------------------------ sigmoid_derivative
+
+
+def test_derivative_returns_sigmoid():
+    message = failure(checks.check_sigmoid_derivative, sigmoid)
+    assert "expected 0.25" in message
+    assert "That is sigma(0) itself" in message
+
+
+def test_derivative_plus_instead_of_minus():
+    message = failure(checks.check_sigmoid_derivative,
+                      lambda z: sigmoid(z) * (1 + sigmoid(z)))
+    assert "the factor is (1 - sigma(z))" in message
+
+
+def test_derivative_applied_to_z():
+    message = failure(checks.check_sigmoid_derivative, lambda z: z * (1 - z))
+    assert "Apply the formula to sigma(z), not to z itself" in message
+
+
+def test_derivative_wrong_away_from_zero():
+    # Right at z = 0 (0.25) but the wrong curve elsewhere: 0.25 * exp(-z^2 / 2).
+    message = failure(checks.check_sigmoid_derivative, lambda z: 0.25 * np.exp(-(z**2) / 2))
+    assert "sigmoid_derivative(z) for z = [[-30.0, -2.0, 0.0, 0.5, 3.0]] is wrong" in message
+
+
+def test_derivative_too_large_gets_hint():
+    message = failure(checks.check_sigmoid_derivative,
+                      lambda z: np.where(z == 0, 0.25, sigmoid(z)))
+    assert "never above 0.25" in message
+
+
+def test_derivative_negative_gets_hint():
+    message = failure(checks.check_sigmoid_derivative,
+                      lambda z: np.where(z == 0, 0.25, -sigmoid_derivative(z)))
+    assert "never negative" in message
+
+
+def test_derivative_reduces_to_a_number():
+    message = failure(checks.check_sigmoid_derivative, lambda z: np.mean(sigmoid_derivative(z)))
+    assert "has shape ()" in message
+
+
+def test_derivative_overwrites_z():
+    def derivative(z):
+        if isinstance(z, np.ndarray):
+            z[...] = sigmoid(z)
+            return z * (1 - z)
+        return sigmoid_derivative(z)
+
+    assert "changed the array z you passed in" in failure(checks.check_sigmoid_derivative,
+                                                          derivative)
+
+
+def test_derivative_overflowing():
+    # exp(-z) overflows to inf at z = -1000; the check inputs stay below that, so a naive
+    # formula passes. A formula with exp(z**2) overflows and must fail with a clear message.
+    def derivative(z):
+        return sigmoid_derivative(z) * np.exp(z**2) / np.exp(z**2)
+
+    assert "not numerically safe" in failure(checks.check_sigmoid_derivative, derivative)
+
+
+# ------------------------------------------------------------------------ numerical_gradient
+
+
+def test_gradient_one_sided():
+    def gradient(f, theta, epsilon=1e-7):
+        grad = np.zeros_like(theta)
+        for i in range(theta.size):
+            step = np.zeros_like(theta)
+            step[i] = epsilon
+            grad[i] = (f(theta + step) - f(theta)) / epsilon
+        return grad
+
+    assert "one-sided difference" in failure(checks.check_numerical_gradient, gradient)
+
+
+def test_gradient_ignores_epsilon():
+    def gradient(f, theta, epsilon=1e-7):
+        return numerical_gradient(f, theta, 1e-7)
+
+    assert "use the epsilon argument" in failure(checks.check_numerical_gradient, gradient)
+
+
+def test_gradient_missing_factor_two():
+    def gradient(f, theta, epsilon=1e-7):
+        return 2 * numerical_gradient(f, theta, epsilon)
+
+    message = failure(checks.check_numerical_gradient, gradient)
+    assert "numerical_gradient(f, theta, epsilon=0.1)" in message
+    assert "expected 13.01" in message
+
+
+def test_gradient_moves_all_coordinates_at_once():
+    def gradient(f, theta, epsilon=1e-7):
+        slope = (f(theta + epsilon) - f(theta - epsilon)) / (2 * epsilon)
+        return np.full(theta.shape, slope)
+
+    assert "is wrong" in failure(checks.check_numerical_gradient, gradient)
+
+
+def test_gradient_forgets_to_restore_theta():
+    def gradient(f, theta, epsilon=1e-7):
+        grad = np.zeros_like(theta)
+        for i in range(theta.size):
+            theta[i] += epsilon
+            plus = f(theta)
+            theta[i] -= 2 * epsilon
+            minus = f(theta)  # theta[i] is left at theta - epsilon
+            grad[i] = (plus - minus) / (2 * epsilon)
+        return grad
+
+    assert "changed the array theta you passed in" in failure(checks.check_numerical_gradient,
+                                                              gradient)
+
+
+def test_gradient_default_epsilon_too_large():
+    def gradient(f, theta, epsilon=0.05):
+        return numerical_gradient(f, theta, epsilon)
+
+    message = failure(checks.check_numerical_gradient, gradient)
+    assert "with the default epsilon" in message
+    assert "epsilon=1e-7" in message
+
+
+def test_gradient_wrong_shape():
+    def gradient(f, theta, epsilon=1e-7):
+        return numerical_gradient(f, theta, epsilon).reshape(-1, 1)
+
+    assert "has shape (3, 1), expected (3,)" in failure(checks.check_numerical_gradient,
+                                                        gradient)
+
+
+def test_gradient_calls_f_with_a_column():
+    def gradient(f, theta, epsilon=1e-7):
+        column = theta.reshape(-1, 1)
+        return numerical_gradient(lambda t: f(t.reshape(-1, 1)), column.ravel(), epsilon)
+
+    assert "called f with an array of shape (3, 1)" in failure(checks.check_numerical_gradient,
+                                                               gradient)

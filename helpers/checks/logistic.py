@@ -1,0 +1,387 @@
+"""Checks for notebook 2: logistic regression in NumPy.
+
+Each ``check_<name>(function)`` calls the learner's function on small fixed inputs and compares
+the result with constants written below (worked out once, by hand and with a trusted
+implementation). It also tests properties: shapes, dtypes, no NaN, and numerical safety on
+extreme inputs such as z = +-1000, where a naive ``1 / (1 + np.exp(-z))`` overflows and a
+naive ``np.log(A)`` takes the log of 0.
+
+The fixed inputs (shapes in brackets)::
+
+    w = [[1.], [2.]]                      (2, 1)
+    b = 2.
+    X = [[1., 2., -1.], [3., 4., -3.2]]   (2, 3)   one column per example
+    Y = [[1, 0, 1]]                       (1, 3)
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from helpers.checks import CheckFailed, call, expect, expect_close, expect_shape, passed
+
+# --------------------------------------------------------------------------- fixed inputs
+
+W = np.array([[1.0], [2.0]])
+B = 2.0
+X = np.array([[1.0, 2.0, -1.0], [3.0, 4.0, -3.2]])
+Y = np.array([[1, 0, 1]])
+
+# Extreme inputs: z = w.T @ X + b = [[1000, -1000, 1000, -1000]]. The first two examples are
+# classified right with total confidence (loss 0), the last two wrong (loss 1000 each).
+W_EXTREME = np.array([[1.0]])
+X_EXTREME = np.array([[1000.0, -1000.0, 1000.0, -1000.0]])
+Y_EXTREME = np.array([[1, 0, 0, 1]])
+
+# --------------------------------------------------------------------------- expected values
+
+LN2 = 0.6931471805599453
+
+SIGMOID_Z = np.array([[-1000.0, -30.0, -2.0, -0.5, 0.0, 0.5, 2.0, 30.0, 1000.0]])
+SIGMOID_EXPECTED = np.array([[0.0, 9.3576229688393001e-14, 0.11920292202211755,
+                              0.37754066879814546, 0.5, 0.62245933120185459,
+                              0.88079707797788231, 0.99999999999990652, 1.0]])
+
+PROPAGATE_DW = np.array([[0.9984560146379561], [2.395072388486207]])
+PROPAGATE_DB = 0.001455578136784208
+PROPAGATE_COST = 5.80154531939415
+EXTREME_COST = 500.0  # (0 + 0 + 1000 + 1000) / 4
+EXTREME_DW = np.array([[500.0]])  # (1000 * 1 + (-1000) * (-1)) / 4, since A - Y = [0, 0, 1, -1]
+EXTREME_DB = 0.0
+
+# optimize(W, B, X, Y, num_iterations=100, learning_rate=0.009)
+OPTIMIZE_W = np.array([[0.19033590888604332], [0.12259159246561413]])
+OPTIMIZE_B = 1.9253598300845747
+OPTIMIZE_DW = np.array([[0.6775204222153582], [1.416254952638088]])
+OPTIMIZE_DB = 0.21919450454067657
+# the same with num_iterations=201: costs recorded at iterations 0, 100 and 200
+OPTIMIZE_COSTS_201 = [5.80154531939415, 1.0559334443217414, 0.37830291814111144]
+
+# predict(PREDICT_W, 0.1, PREDICT_X): z = [[0.1, -1.15, 2.6, -0.025]]
+PREDICT_W = np.array([[0.5], [-0.25]])
+PREDICT_B = 0.1
+PREDICT_X = np.array([[1.0, -2.0, 3.0, 0.0], [2.0, 1.0, -4.0, 0.5]])
+PREDICT_EXPECTED = np.array([[1, 0, 1, 0]])
+
+# model(...) on a tiny synthetic problem: 3 features, 8 training and 4 test examples,
+# num_iterations=300, learning_rate=0.5.
+MODEL_X_TRAIN = np.array([[0.2, 0.9, 0.4, 0.8, 0.1, 0.7, 0.3, 0.6],
+                          [0.5, 0.1, 0.8, 0.2, 0.7, 0.3, 0.9, 0.4],
+                          [0.3, 0.6, 0.1, 0.9, 0.2, 0.5, 0.4, 0.8]])
+MODEL_Y_TRAIN = np.array([[0, 1, 0, 1, 0, 1, 0, 1]])
+MODEL_X_TEST = np.array([[0.85, 0.15, 0.55, 0.45],
+                         [0.2, 0.8, 0.5, 0.5],
+                         [0.7, 0.1, 0.6, 0.3]])
+MODEL_Y_TEST = np.array([[1, 0, 1, 0]])
+MODEL_COSTS = [0.6931471805599453, 0.1547904665029768, 0.08848609298207927]
+MODEL_W = np.array([[4.33823004357693], [-4.941939733364097], [3.77315204399419]])
+MODEL_B = -1.3420590196868587
+MODEL_PREDICTION_TRAIN = np.array([[0, 1, 0, 1, 0, 1, 0, 1]])
+MODEL_PREDICTION_TEST = np.array([[1, 0, 1, 0]])
+MODEL_KEYS = ("costs", "Y_prediction_test", "Y_prediction_train", "w", "b",
+              "learning_rate", "num_iterations")
+
+# --------------------------------------------------------------------------- tools
+
+
+def _underflow_is_fine(function: Callable) -> Callable:
+    """Let ``function`` underflow silently; overflow, divide-by-zero and invalid still fail.
+
+    exp(-1000) rounding to 0.0 is the correct, harmless answer of a stable sigmoid, so it
+    must not count as "not numerically safe" (``call`` raises on every NumPy FP error).
+    """
+
+    @functools.wraps(function)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        with np.errstate(under="ignore"):
+            return function(*args, **kwargs)
+
+    return wrapped
+
+
+def _call(function: Callable, *args: Any, **kwargs: Any) -> Any:
+    """``helpers.checks.call`` with underflow allowed; inputs are passed as fresh copies."""
+    args = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
+    return call(_underflow_is_fine(function), *args, **kwargs)
+
+
+def _with_hint(run: Callable[[], Any], hint: str) -> Any:
+    """Run ``run()``; if it fails as not numerically safe, add ``hint`` to the message."""
+    try:
+        return run()
+    except CheckFailed as err:
+        if "not numerically safe" in str(err):
+            raise CheckFailed(f"{err} {hint}") from None
+        raise
+
+
+def _name(function: Callable, default: str) -> str:
+    return getattr(function, "__name__", default)
+
+
+def _unpack(result: Any, count: int, what: str, names: str) -> tuple:
+    """Fail unless ``result`` is a tuple (or list) of ``count`` items."""
+    expect(result is not None,
+           f"{what} returned None: did you forget the 'return {names}' line?")
+    expect(isinstance(result, tuple | list) and len(result) == count,
+           f"{what} must return {count} values ({names}), got {type(result).__name__}"
+           + (f" of length {len(result)}" if isinstance(result, tuple | list) else "") + ".")
+    return tuple(result)
+
+
+def _expect_scalar(value: Any, what: str, hint: str = "") -> float:
+    """Fail unless ``value`` is a single real number (Python or NumPy scalar, or 0-d array)."""
+    array = np.asarray(value)
+    if not (array.ndim == 0 and array.dtype.kind in "fiub"):
+        got = type(value).__name__ + (f" of shape {array.shape}" if array.ndim else "")
+        raise CheckFailed(f"{what} must be a single number, got {got}. {hint}".strip())
+    number = float(array)
+    expect(math.isfinite(number), f"{what} is {number}, expected a finite number.")
+    return number
+
+
+def _expect_number(value: Any, expected: float, what: str, hint: str = "",
+                   rtol: float = 1e-6, atol: float = 1e-8) -> None:
+    number = _expect_scalar(value, what)
+    if not math.isclose(number, expected, rel_tol=rtol, abs_tol=atol):
+        raise CheckFailed(f"{what} is {number:.6g}, expected {expected:.6g}. {hint}".strip())
+
+
+def _expect_dict(value: Any, keys: tuple[str, ...], what: str) -> dict:
+    expect(isinstance(value, dict),
+           f"{what} must be a dict with keys {list(keys)}, got {type(value).__name__}.")
+    missing = [k for k in keys if k not in value]
+    expect(not missing,
+           f"{what} is missing the key(s) {missing}; it has {sorted(map(str, value))}. "
+           f"Use exactly these names: {list(keys)}.")
+    return value
+
+
+def _expect_labels(value: Any, shape: tuple[int, int], what: str) -> np.ndarray:
+    array = expect_shape(value, shape, what)
+    expect(array.dtype.kind in "biuf",
+           f"{what} must hold numbers 0 and 1, got dtype {array.dtype}.")
+    bad = array[(array != 0) & (array != 1)]
+    if bad.size:
+        raise CheckFailed(f"{what} must hold labels 0 or 1, got values such as "
+                          f"{float(bad.flat[0]):.4g}. Turn probabilities into labels: 1 where "
+                          "A > 0.5, else 0.")
+    return array
+
+
+def _diagnose(value: np.ndarray, expected: np.ndarray, what: str, m: int) -> None:
+    """Name the usual mistakes (wrong sign, missing 1/m) before a generic mismatch."""
+    value = np.asarray(value, dtype=float)
+    if value.shape == expected.shape and np.all(np.isfinite(value)):
+        if np.allclose(value, -expected, rtol=1e-6):
+            raise CheckFailed(f"{what} has the wrong sign. The gradient uses dZ = A - Y "
+                              "(prediction minus label), not Y - A.")
+        if np.allclose(value, m * expected, rtol=1e-6):
+            raise CheckFailed(f"{what} is {m} times too large (m = {m} examples): "
+                              "divide the sum over the examples by m.")
+
+
+# --------------------------------------------------------------------------- the checks
+
+
+def check_sigmoid(sigmoid: Callable) -> None:
+    """sigmoid(z): right values, any shape, float32 kept, no overflow at z = +-1000."""
+    name = _name(sigmoid, "sigmoid")
+    z = SIGMOID_Z.copy()
+    a = _with_hint(lambda: call(_underflow_is_fine(sigmoid), z),
+                   "Only exp of a number <= 0 is safe: use e = np.exp(-np.abs(z)). Note that "
+                   "np.where(cond, x, y) computes both x and y for every element.")
+    expect(a is not None, f"{name} returned None: did you forget the 'return' line?")
+    expect_close(a, SIGMOID_EXPECTED, f"{name}(z) for z = {SIGMOID_Z.ravel().tolist()}")
+    expect(np.array_equal(z, SIGMOID_Z), f"{name} changed its input array z in place; "
+           "compute into new arrays instead (for example e = np.exp(-np.abs(z))).")
+
+    matrix = np.array([[0.0, 2.0, -2.0], [-0.5, 0.5, 0.0]])
+    expect_close(_call(sigmoid, matrix),
+                 SIGMOID_EXPECTED[:, [4, 6, 2, 3, 5, 4]].reshape(2, 3),
+                 f"{name}(z) for a (2, 3) matrix z")
+
+    a32 = np.asarray(_call(sigmoid, SIGMOID_Z.astype(np.float32)))
+    expect(a32.dtype == np.float32,
+           f"{name} turned a float32 input into {a32.dtype}. Keep the input's dtype (avoid "
+           "astype(float) or np.float64 constants): the notebook trains in float32 for speed.")
+    expect_close(a32, SIGMOID_EXPECTED, f"{name}(z) for float32 z", rtol=1e-5, atol=1e-7)
+    passed(name)
+
+
+def check_initialize_with_zeros(initialize_with_zeros: Callable) -> None:
+    """initialize_with_zeros(dim, dtype): w zeros of shape (dim, 1) and the dtype, b = 0."""
+    name = _name(initialize_with_zeros, "initialize_with_zeros")
+    for dim, kwargs, dtype in ((2, {}, np.float64), (3, {"dtype": np.float32}, np.float32)):
+        how = f"{name}({dim}{', dtype=np.float32' if kwargs else ''})"
+        w, b = _unpack(_call(initialize_with_zeros, dim, **kwargs), 2, how, "w, b")
+        expect(isinstance(w, np.ndarray), f"w from {how} must be a NumPy array, "
+               f"got {type(w).__name__}.")
+        expect(w.shape == (dim, 1),
+               f"w from {how} has shape {w.shape}, expected ({dim}, 1): a column vector, "
+               "np.zeros((dim, 1)), not np.zeros(dim).")
+        expect(w.dtype == dtype, f"w from {how} has dtype {w.dtype}, expected "
+               f"{np.dtype(dtype).name}: pass dtype on to np.zeros.")
+        expect(not np.any(w), f"w from {how} is not all zeros.")
+        number = _expect_scalar(b, f"b from {how}", "Use b = 0.0.")
+        expect(number == 0.0, f"b from {how} is {number}, expected 0.")
+    passed(name)
+
+
+def check_propagate(propagate: Callable) -> None:
+    """propagate(w, b, X, Y) -> (grads, cost): values, shapes, dtype, safety at z = +-1000."""
+    name = _name(propagate, "propagate")
+    m = X.shape[1]
+    grads, cost = _unpack(_call(propagate, W, B, X, Y), 2, name, "grads, cost")
+    grads = _expect_dict(grads, ("dw", "db"), f"grads from {name}")
+    dw = expect_shape(grads["dw"], W.shape, "dw (it must have the shape of w)")
+    _diagnose(dw, PROPAGATE_DW, "dw", m)
+    expect_close(dw, PROPAGATE_DW, "dw")
+    _expect_scalar(grads["db"], "db", "np.sum gives a single number.")
+    _diagnose(np.asarray(grads["db"]), np.asarray(PROPAGATE_DB), "db", m)
+    _expect_number(grads["db"], PROPAGATE_DB, "db")
+    _expect_scalar(cost, "cost", "Average the losses with np.mean, or np.sum(...) / m.")
+    _diagnose(np.asarray(cost), np.asarray(PROPAGATE_COST), "cost", m)
+    _expect_number(cost, PROPAGATE_COST, "cost",
+                   "The cost is the mean over the examples of "
+                   "-[y log(a) + (1 - y) log(1 - a)].")
+
+    # z = +-1000: a naive sigmoid overflows and log(0) appears; clipping A gives a wrong cost.
+    result = _with_hint(lambda: _call(propagate, W_EXTREME, 0.0, X_EXTREME, Y_EXTREME),
+                        "Use your safe sigmoid for A, and compute the cost from z with "
+                        "np.logaddexp(0, -z) and np.logaddexp(0, z) instead of np.log(A).")
+    grads, cost = _unpack(result, 2, f"{name} on extreme inputs", "grads, cost")
+    _expect_number(cost, EXTREME_COST, "cost for z = [[1000, -1000, 1000, -1000]] and "
+                   "Y = [[1, 0, 0, 1]]",
+                   "Two examples are wrong with total confidence, each loss is exactly 1000. "
+                   "Clipping A or adding an epsilon inside the log hides the overflow but "
+                   "gives a wrong cost: compute the cost from z with np.logaddexp.")
+    expect_close(grads["dw"], EXTREME_DW, "dw for z = [[1000, -1000, 1000, -1000]]")
+    _expect_number(grads["db"], EXTREME_DB, "db for z = [[1000, -1000, 1000, -1000]]")
+
+    # float32 in, float32 out: no silent copy of X to float64.
+    grads, cost = _unpack(_call(propagate, W.astype(np.float32), B, X.astype(np.float32),
+                                Y.astype(np.float32)), 2, f"{name} on float32 inputs",
+                          "grads, cost")
+    dw32 = np.asarray(grads["dw"])
+    expect(dw32.dtype == np.float32,
+           f"{name} turned float32 w, X and Y into a {dw32.dtype} dw. Keep the inputs' dtype "
+           "(no astype(float), no np.float64 constants): mixing dtypes makes NumPy copy X "
+           "to float64 on every iteration.")
+    expect_close(dw32, PROPAGATE_DW, "dw for float32 inputs", rtol=1e-5, atol=1e-6)
+    _expect_number(cost, PROPAGATE_COST, "cost for float32 inputs", rtol=1e-5)
+    passed(name)
+
+
+def check_optimize(optimize: Callable) -> None:
+    """optimize(...) -> (params, grads, costs): values after 100 and 201 steps, inputs intact."""
+    name = _name(optimize, "optimize")
+    # One step: w - 0.009 * dw, with the dw that check_propagate expects.
+    params, _, _ = _unpack(_call(optimize, W, B, X, Y, num_iterations=1, learning_rate=0.009),
+                           3, name, "params, grads, costs")
+    params = _expect_dict(params, ("w", "b"), f"params from {name}")
+    w = expect_shape(params["w"], W.shape, "params['w']")
+    if np.allclose(w, W):
+        raise CheckFailed(f"params['w'] from {name} is the initial w: update "
+                          "w = w - learning_rate * dw inside the loop.")
+    if np.allclose(w, W + 0.009 * PROPAGATE_DW):
+        raise CheckFailed("params['w'] moved uphill: gradient descent subtracts the gradient, "
+                          "w = w - learning_rate * dw.")
+    expect_close(w, W - 0.009 * PROPAGATE_DW, "params['w'] after one iteration "
+                 "(expected w - learning_rate * dw)")
+    w_before = W.copy()
+    w_in = W.copy()
+    result = call(_underflow_is_fine(optimize), w_in, B, X.copy(), Y.copy(),
+                  num_iterations=100, learning_rate=0.009)
+    params, grads, costs = _unpack(result, 3, name, "params, grads, costs")
+    expect(np.array_equal(w_in, w_before),
+           f"{name} changed the caller's w array in place (w -= ...). Write "
+           "w = w - learning_rate * dw, which makes a new array, so the caller's w stays as "
+           "it was.")
+    params = _expect_dict(params, ("w", "b"), f"params from {name}")
+    grads = _expect_dict(grads, ("dw", "db"), f"grads from {name}")
+    w = expect_shape(params["w"], W.shape, "params['w']")
+    expect_close(w, OPTIMIZE_W, "params['w'] after 100 iterations with learning_rate=0.009")
+    _expect_number(params["b"], OPTIMIZE_B,
+                   "params['b'] after 100 iterations with learning_rate=0.009",
+                   "Update b = b - learning_rate * db.")
+    expect_close(grads["dw"], OPTIMIZE_DW, "grads['dw'] (the gradient of the last iteration)")
+    _expect_number(grads["db"], OPTIMIZE_DB, "grads['db'] (the gradient of the last iteration)")
+    expect(isinstance(costs, list | tuple | np.ndarray),
+           f"costs must be a list, got {type(costs).__name__}.")
+    expect(len(costs) == 1, f"costs has {len(costs)} entries after 100 iterations, expected 1: "
+           "record the cost when i % 100 == 0 (iteration 0 only, here).")
+
+    params, grads, costs = _unpack(
+        _call(optimize, W, B, X, Y, num_iterations=201, learning_rate=0.009), 3, name,
+        "params, grads, costs")
+    expect(len(costs) == 3, f"costs has {len(costs)} entries after 201 iterations, expected 3 "
+           "(iterations 0, 100 and 200): append the cost when i % 100 == 0.")
+    expect_close(np.asarray(costs, dtype=float).ravel(), OPTIMIZE_COSTS_201,
+                 "costs after 201 iterations")
+    passed(name)
+
+
+def check_predict(predict: Callable) -> None:
+    """predict(w, b, X) -> (1, m) labels 0/1, threshold 0.5, no overflow at z = +-1000."""
+    name = _name(predict, "predict")
+    prediction = _call(predict, PREDICT_W, PREDICT_B, PREDICT_X)
+    expect(prediction is not None, f"{name} returned None: did you forget the 'return' line?")
+    labels = _expect_labels(prediction, (1, 4), f"{name}(w, b, X)")
+    if np.array_equal(labels, 1 - PREDICT_EXPECTED):
+        raise CheckFailed(f"{name} swapped the labels: predict 1 (cat) where A > 0.5.")
+    expect(np.array_equal(labels, PREDICT_EXPECTED),
+           f"{name}(w, b, X) gave {labels.astype(int).tolist()}, expected "
+           f"{PREDICT_EXPECTED.tolist()} (z = w.T X + b = [[0.1, -1.15, 2.6, -0.025]]).")
+
+    labels = _expect_labels(_call(predict, W_EXTREME, 0.0, X_EXTREME[:, :2]), (1, 2),
+                            f"{name} for z = [[1000, -1000]]")
+    expect(np.array_equal(labels, [[1, 0]]),
+           f"{name} for z = [[1000, -1000]] gave {labels.astype(int).tolist()}, "
+           "expected [[1, 0]].")
+    _expect_labels(_call(predict, PREDICT_W, PREDICT_B, PREDICT_X[:, :1]), (1, 1),
+                   f"{name} for a single example (m = 1)")
+    passed(name)
+
+
+def check_model(model: Callable) -> None:
+    """model(...) on a tiny synthetic problem: keys, costs, parameters, predictions, dtype."""
+    name = _name(model, "model")
+    d = _call(model, MODEL_X_TRAIN, MODEL_Y_TRAIN, MODEL_X_TEST, MODEL_Y_TEST,
+              num_iterations=300, learning_rate=0.5)
+    d = _expect_dict(d, MODEL_KEYS, f"the dict returned by {name}")
+    costs = np.asarray(d["costs"], dtype=float).ravel()
+    expect(costs.size == 3, f"d['costs'] has {costs.size} entries after 300 iterations, "
+           "expected 3 (iterations 0, 100 and 200).")
+    if not math.isclose(costs[0], LN2, rel_tol=1e-9):
+        raise CheckFailed(f"d['costs'][0] is {costs[0]:.6f}, expected ln 2 = {LN2:.6f}: with "
+                          "w = 0 and b = 0 every prediction is 0.5. Start from "
+                          "initialize_with_zeros.")
+    expect_close(costs, MODEL_COSTS, "d['costs'] (did you pass num_iterations and "
+                 "learning_rate on to optimize?)")
+    expect_close(d["w"], MODEL_W, "d['w']")
+    _expect_number(d["b"], MODEL_B, "d['b']")
+    train = _expect_labels(d["Y_prediction_train"], MODEL_Y_TRAIN.shape, "d['Y_prediction_train']")
+    test = _expect_labels(d["Y_prediction_test"], MODEL_Y_TEST.shape, "d['Y_prediction_test']")
+    expect(np.array_equal(train, MODEL_PREDICTION_TRAIN),
+           "d['Y_prediction_train'] is wrong: predict with the trained w, b on X_train.")
+    expect(np.array_equal(test, MODEL_PREDICTION_TEST),
+           "d['Y_prediction_test'] is wrong: predict with the trained w, b on X_test.")
+    expect(d["learning_rate"] == 0.5 and d["num_iterations"] == 300,
+           "d['learning_rate'] and d['num_iterations'] must be the values model was called "
+           f"with (0.5 and 300), got {d['learning_rate']} and {d['num_iterations']}.")
+
+    d32 = _call(model, *(a.astype(np.float32) for a in (MODEL_X_TRAIN, MODEL_Y_TRAIN,
+                                                        MODEL_X_TEST, MODEL_Y_TEST)),
+                num_iterations=300, learning_rate=0.5)
+    w32 = np.asarray(_expect_dict(d32, MODEL_KEYS, f"the dict returned by {name}")["w"])
+    expect(w32.dtype == np.float32,
+           f"{name} trained float32 data into a {w32.dtype} w: call "
+           "initialize_with_zeros(X_train.shape[0], dtype=X_train.dtype).")
+    expect_close(w32, MODEL_W, "d['w'] for float32 data", rtol=1e-4, atol=1e-5)
+    passed(name)

@@ -1,0 +1,510 @@
+"""helpers.checks.logistic: each check passes a correct function and names what is wrong in
+a broken one."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from helpers.checks import CheckFailed
+from helpers.checks import logistic as checks
+
+# --------------------------------------------------------------------------- correct versions
+
+
+def sigmoid(z):
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def initialize_with_zeros(dim, dtype=np.float64):
+    return np.zeros((dim, 1), dtype=dtype), 0.0
+
+
+def propagate(w, b, X, Y):
+    m = X.shape[1]
+    Z = w.T @ X + b
+    dZ = sigmoid(Z) - Y
+    cost = np.mean(Y * np.logaddexp(0, -Z) + (1 - Y) * np.logaddexp(0, Z))
+    return {"dw": X @ dZ.T / m, "db": np.sum(dZ) / m}, float(cost)
+
+
+def optimize(w, b, X, Y, num_iterations=100, learning_rate=0.009, print_cost=False,
+             propagate=propagate):
+    costs = []
+    for i in range(num_iterations):
+        grads, cost = propagate(w, b, X, Y)
+        w = w - learning_rate * grads["dw"]
+        b = b - learning_rate * grads["db"]
+        if i % 100 == 0:
+            costs.append(cost)
+            if print_cost:
+                print(f"Cost after iteration {i}: {cost:.4f}")
+    return {"w": w, "b": b}, grads, costs
+
+
+def predict(w, b, X):
+    return (sigmoid(w.T @ X + b) > 0.5).astype(np.int64)
+
+
+def model(X_train, Y_train, X_test, Y_test, num_iterations=2000, learning_rate=0.5,
+          print_cost=False):
+    w, b = initialize_with_zeros(X_train.shape[0], dtype=X_train.dtype)
+    params, _, costs = optimize(w, b, X_train, Y_train, num_iterations, learning_rate,
+                                print_cost)
+    w, b = params["w"], params["b"]
+    return {"costs": costs, "Y_prediction_test": predict(w, b, X_test),
+            "Y_prediction_train": predict(w, b, X_train), "w": w, "b": b,
+            "learning_rate": learning_rate, "num_iterations": num_iterations}
+
+
+def naive_sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def stub(*args, **kwargs):
+    raise NotImplementedError
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def fails(check, function, *fragments):
+    """Run ``check(function)``; it must raise CheckFailed whose message has every fragment."""
+    with pytest.raises(CheckFailed) as info:
+        check(function)
+    message = str(info.value)
+    for fragment in fragments:
+        assert fragment in message, f"{fragment!r} not in {message!r}"
+    return message
+
+
+@pytest.mark.parametrize("check, function, name", [
+    (checks.check_sigmoid, sigmoid, "sigmoid"),
+    (checks.check_initialize_with_zeros, initialize_with_zeros, "initialize_with_zeros"),
+    (checks.check_propagate, propagate, "propagate"),
+    (checks.check_optimize, optimize, "optimize"),
+    (checks.check_predict, predict, "predict"),
+    (checks.check_model, model, "model"),
+])
+def test_correct_function_passes(check, function, name, capsys):
+    check(function)
+    assert capsys.readouterr().out == f"✔ {name}: all checks passed.\n"
+
+
+@pytest.mark.parametrize("check", [checks.check_sigmoid, checks.check_initialize_with_zeros,
+                                   checks.check_propagate, checks.check_optimize,
+                                   checks.check_predict, checks.check_model])
+def test_stub_is_reported_as_not_implemented(check):
+    fails(check, stub, "stub is not implemented yet", "raise NotImplementedError")
+
+
+def test_other_stable_forms_pass(capsys):
+    """Any correct, stable formula passes, not only the one in the notebook."""
+
+    def sigmoid_logaddexp(z):
+        return np.exp(-np.logaddexp(0, -z))
+
+    def propagate_from_stable_a(w, b, X, Y):
+        # log(sigmoid(z)) = -logaddexp(0, -z): same cost, written another way
+        m = X.shape[1]
+        Z = np.dot(w.T, X) + b
+        A = sigmoid(Z)
+        cost = -np.sum(Y * -np.logaddexp(0, -Z) + (1 - Y) * -np.logaddexp(0, Z)) / m
+        return {"dw": np.dot(X, (A - Y).T) / m, "db": np.sum(A - Y) / m}, cost
+
+    checks.check_sigmoid(sigmoid_logaddexp)
+    checks.check_propagate(propagate_from_stable_a)
+    assert capsys.readouterr().out.count("all checks passed") == 2
+
+
+# --------------------------------------------------------------------------- sigmoid
+
+
+def test_sigmoid_naive_overflows():
+    fails(checks.check_sigmoid, naive_sigmoid, "not numerically safe", "overflow")
+
+
+def test_sigmoid_where_with_both_branches_overflowing():
+    def sigmoid_where(z):  # np.where evaluates both branches, so exp(-z) still overflows
+        return np.where(z >= 0, 1 / (1 + np.exp(-z)), np.exp(z) / (1 + np.exp(z)))
+
+    fails(checks.check_sigmoid, sigmoid_where, "not numerically safe")
+
+
+def test_sigmoid_wrong_sign():
+    def sigmoid_flipped(z):
+        return sigmoid(-z)
+
+    fails(checks.check_sigmoid, sigmoid_flipped, "sigmoid_flipped(z) for z =", "is wrong",
+          "expected 0")
+
+
+def test_sigmoid_upcasting_float32():
+    def sigmoid64(z):
+        return sigmoid(np.asarray(z, dtype=float))
+
+    fails(checks.check_sigmoid, sigmoid64, "turned a float32 input into float64")
+
+
+def test_sigmoid_changing_its_input():
+    def sigmoid_inplace(z):
+        np.abs(z, out=z)  # destroys the caller's array
+        return sigmoid(z)
+
+    fails(checks.check_sigmoid, sigmoid_inplace, "is wrong")  # values wrong first
+
+    def sigmoid_inplace_after(z):
+        a = sigmoid(z)
+        z *= 0
+        return a
+
+    fails(checks.check_sigmoid, sigmoid_inplace_after, "changed its input array z in place")
+
+
+def test_sigmoid_not_vectorized():
+    def sigmoid_scalar(z):
+        return 1 / (1 + np.exp(-z)) if z >= 0 else np.exp(z) / (1 + np.exp(z))
+
+    fails(checks.check_sigmoid, sigmoid_scalar, "raised ValueError", "truth value")
+
+
+def test_sigmoid_returning_none():
+    def sigmoid_none(z):
+        sigmoid(z)
+
+    fails(checks.check_sigmoid, sigmoid_none, "returned None")
+
+
+# --------------------------------------------------------------------------- initialize
+
+
+def test_initialize_flat_vector():
+    def init_flat(dim, dtype=np.float64):
+        return np.zeros(dim, dtype=dtype), 0.0
+
+    fails(checks.check_initialize_with_zeros, init_flat, "shape (2,), expected (2, 1)",
+          "column vector")
+
+
+def test_initialize_ignoring_dtype():
+    def init_float64(dim, dtype=np.float64):
+        return np.zeros((dim, 1)), 0.0
+
+    fails(checks.check_initialize_with_zeros, init_float64, "dtype float64, expected float32")
+
+
+def test_initialize_without_dtype_argument():
+    def init_old(dim):
+        return np.zeros((dim, 1)), 0.0
+
+    fails(checks.check_initialize_with_zeros, init_old, "raised TypeError", "dtype")
+
+
+def test_initialize_b_as_array_and_nonzero_w():
+    def init_array_b(dim, dtype=np.float64):
+        return np.zeros((dim, 1), dtype=dtype), np.zeros((1, 1))
+
+    fails(checks.check_initialize_with_zeros, init_array_b, "b from", "must be a single number",
+          "shape (1, 1)")
+
+    def init_ones(dim, dtype=np.float64):
+        return np.ones((dim, 1), dtype=dtype), 0.0
+
+    fails(checks.check_initialize_with_zeros, init_ones, "is not all zeros")
+
+
+def test_initialize_returning_one_value():
+    fails(checks.check_initialize_with_zeros, lambda dim, dtype=float: np.zeros((dim, 1)),
+          "must return 2 values (w, b)")
+
+
+# --------------------------------------------------------------------------- propagate
+
+
+def test_propagate_wrong_sign():
+    def propagate_sign(w, b, X, Y):
+        grads, cost = propagate(w, b, X, Y)
+        return {"dw": -grads["dw"], "db": -grads["db"]}, cost
+
+    fails(checks.check_propagate, propagate_sign, "dw has the wrong sign", "A - Y")
+
+
+def test_propagate_missing_one_over_m():
+    def propagate_no_m(w, b, X, Y):
+        m = X.shape[1]
+        grads, cost = propagate(w, b, X, Y)
+        return {"dw": grads["dw"] * m, "db": grads["db"] * m}, cost
+
+    fails(checks.check_propagate, propagate_no_m, "dw is 3 times too large", "divide")
+
+    def propagate_cost_sum(w, b, X, Y):
+        grads, cost = propagate(w, b, X, Y)
+        return grads, cost * X.shape[1]
+
+    fails(checks.check_propagate, propagate_cost_sum, "cost is 3 times too large")
+
+
+def test_propagate_naive_log_is_unsafe():
+    def propagate_naive(w, b, X, Y):
+        m = X.shape[1]
+        A = naive_sigmoid(np.dot(w.T, X) + b)
+        cost = -1 / m * np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A))
+        dw = 1 / m * np.dot(X, (A - Y).T)
+        return {"dw": dw, "db": 1 / m * np.sum(A - Y)}, cost
+
+    fails(checks.check_propagate, propagate_naive, "propagate_naive is not numerically safe")
+
+
+def test_propagate_clipping_gives_wrong_extreme_cost():
+    def propagate_clipped(w, b, X, Y):
+        m = X.shape[1]
+        A = np.clip(sigmoid(w.T @ X + b), 1e-15, 1 - 1e-15)
+        cost = -np.mean(Y * np.log(A) + (1 - Y) * np.log(1 - A))
+        return {"dw": X @ (A - Y).T / m, "db": np.sum(A - Y) / m}, cost
+
+    fails(checks.check_propagate, propagate_clipped, "cost for z = [[1000, -1000, 1000, -1000]]",
+          "expected 500", "np.logaddexp")
+
+
+def test_propagate_wrong_keys():
+    def propagate_keys(w, b, X, Y):
+        grads, cost = propagate(w, b, X, Y)
+        return {"dW": grads["dw"], "db": grads["db"]}, cost
+
+    fails(checks.check_propagate, propagate_keys, "missing the key(s) ['dw']", "'dW'")
+
+
+def test_propagate_transposed_dw():
+    def propagate_row(w, b, X, Y):
+        grads, cost = propagate(w, b, X, Y)
+        return {"dw": grads["dw"].T, "db": grads["db"]}, cost
+
+    fails(checks.check_propagate, propagate_row, "dw (it must have the shape of w) has shape "
+          "(1, 2), expected (2, 1)")
+
+
+def test_propagate_cost_not_scalar():
+    def propagate_cost_array(w, b, X, Y):
+        grads, cost = propagate(w, b, X, Y)
+        return grads, np.array([[cost]])
+
+    fails(checks.check_propagate, propagate_cost_array, "cost must be a single number",
+          "shape (1, 1)")
+
+
+def test_propagate_upcasting_float32():
+    def propagate64(w, b, X, Y):
+        return propagate(w.astype(float), b, X.astype(float), Y)
+
+    fails(checks.check_propagate, propagate64, "float32 w, X and Y into a float64 dw")
+
+
+def test_propagate_returning_only_grads():
+    fails(checks.check_propagate, lambda w, b, X, Y: propagate(w, b, X, Y)[0],
+          "must return 2 values (grads, cost), got dict")
+
+
+# --------------------------------------------------------------------------- optimize
+
+
+def test_optimize_uphill():
+    def optimize_up(w, b, X, Y, num_iterations=100, learning_rate=0.009, print_cost=False):
+        return optimize(w, b, X, Y, num_iterations, -learning_rate, print_cost)
+
+    fails(checks.check_optimize, optimize_up, "moved uphill")
+
+
+def test_optimize_in_place_update():
+    def optimize_inplace(w, b, X, Y, num_iterations=100, learning_rate=0.009,
+                         print_cost=False):
+        costs = []
+        for i in range(num_iterations):
+            grads, cost = propagate(w, b, X, Y)
+            w -= learning_rate * grads["dw"]
+            b -= learning_rate * grads["db"]
+            if i % 100 == 0:
+                costs.append(cost)
+        return {"w": w, "b": b}, grads, costs
+
+    fails(checks.check_optimize, optimize_inplace, "changed the caller's w array in place")
+
+
+def test_optimize_not_updating():
+    def optimize_frozen(w, b, X, Y, num_iterations=100, learning_rate=0.009,
+                        print_cost=False):
+        grads, cost = propagate(w, b, X, Y)
+        return {"w": w, "b": b}, grads, [cost]
+
+    fails(checks.check_optimize, optimize_frozen, "is the initial w")
+
+
+def test_optimize_recording_every_cost():
+    def optimize_all_costs(w, b, X, Y, num_iterations=100, learning_rate=0.009,
+                           print_cost=False):
+        costs = []
+        for _ in range(num_iterations):
+            grads, cost = propagate(w, b, X, Y)
+            w = w - learning_rate * grads["dw"]
+            b = b - learning_rate * grads["db"]
+            costs.append(cost)
+        return {"w": w, "b": b}, grads, costs
+
+    fails(checks.check_optimize, optimize_all_costs, "costs has 100 entries", "i % 100 == 0")
+
+
+def test_optimize_ignoring_learning_rate():
+    def optimize_fixed_rate(w, b, X, Y, num_iterations=100, learning_rate=0.009,
+                            print_cost=False):
+        return optimize(w, b, X, Y, num_iterations, 0.01, print_cost)
+
+    fails(checks.check_optimize, optimize_fixed_rate, "params['w'] after one iteration",
+          "is wrong")
+
+
+def test_optimize_with_unsafe_propagate():
+    def propagate_naive(w, b, X, Y):
+        A = naive_sigmoid(w.T @ X + b)
+        grads, _ = propagate(w, b, X, Y)
+        return grads, -np.mean(Y * np.log(A) + (1 - Y) * np.log(1 - A))
+
+    def optimize_naive(w, b, X, Y, num_iterations=100, learning_rate=0.009, print_cost=False):
+        return optimize(w, b, X, Y, num_iterations, learning_rate, print_cost,
+                        propagate=propagate_naive)
+
+    # The fixed inputs are moderate, so this one passes: the extreme cases are propagate's.
+    checks.check_optimize(optimize_naive)
+
+
+def test_optimize_wrong_params_keys():
+    def optimize_keys(w, b, X, Y, num_iterations=100, learning_rate=0.009, print_cost=False):
+        params, grads, costs = optimize(w, b, X, Y, num_iterations, learning_rate)
+        return {"W": params["w"], "b": params["b"]}, grads, costs
+
+    fails(checks.check_optimize, optimize_keys, "params from optimize_keys is missing",
+          "['w']")
+
+
+# --------------------------------------------------------------------------- predict
+
+
+def test_predict_returning_probabilities():
+    fails(checks.check_predict, lambda w, b, X: sigmoid(w.T @ X + b),
+          "must hold labels 0 or 1", "A > 0.5")
+
+
+def test_predict_swapped_labels():
+    def predict_swapped(w, b, X):
+        return 1 - predict(w, b, X)
+
+    fails(checks.check_predict, predict_swapped, "swapped the labels")
+
+
+def test_predict_wrong_threshold():
+    def predict_threshold(w, b, X):  # thresholds z at 0.5 instead of A at 0.5
+        return (w.T @ X + b > 0.5).astype(int)
+
+    fails(checks.check_predict, predict_threshold, "gave [[0, 0, 1, 0]], expected [[1, 0, 1, 0]]")
+
+
+def test_predict_flat_output():
+    fails(checks.check_predict, lambda w, b, X: predict(w, b, X).ravel(),
+          "has shape (4,), expected (1, 4)")
+
+
+def test_predict_naive_sigmoid_overflows():
+    def predict_naive(w, b, X):
+        return (naive_sigmoid(w.T @ X + b) > 0.5).astype(int)
+
+    fails(checks.check_predict, predict_naive, "not numerically safe")
+
+
+def test_predict_loop_with_bools_and_floats_passes(capsys):
+    def predict_loop(w, b, X):  # the classic loop version: float labels 0.0 / 1.0
+        A = sigmoid(np.dot(w.T, X) + b)
+        Y_prediction = np.zeros((1, X.shape[1]))
+        for i in range(A.shape[1]):
+            Y_prediction[0, i] = 1.0 if A[0, i] > 0.5 else 0.0
+        return Y_prediction
+
+    checks.check_predict(predict_loop)
+    checks.check_predict(lambda w, b, X: sigmoid(w.T @ X + b) > 0.5)
+    assert capsys.readouterr().out.count("all checks passed") == 2
+
+
+# --------------------------------------------------------------------------- model
+
+
+def test_model_missing_key():
+    def model_keys(*args, **kwargs):
+        d = model(*args, **kwargs)
+        del d["Y_prediction_test"]
+        return d
+
+    fails(checks.check_model, model_keys, "missing the key(s) ['Y_prediction_test']")
+
+
+def test_model_random_start():
+    def model_random(X_train, Y_train, X_test, Y_test, num_iterations=2000,
+                     learning_rate=0.5, print_cost=False):
+        w = np.random.default_rng(0).normal(size=(X_train.shape[0], 1))
+        params, _, costs = optimize(w, 0.0, X_train, Y_train, num_iterations, learning_rate)
+        return {"costs": costs, "w": params["w"], "b": params["b"],
+                "Y_prediction_test": predict(params["w"], params["b"], X_test),
+                "Y_prediction_train": predict(params["w"], params["b"], X_train),
+                "learning_rate": learning_rate, "num_iterations": num_iterations}
+
+    fails(checks.check_model, model_random, "expected ln 2 = 0.693147", "initialize_with_zeros")
+
+
+def test_model_ignoring_its_arguments():
+    def model_fixed(X_train, Y_train, X_test, Y_test, num_iterations=2000,
+                    learning_rate=0.5, print_cost=False):
+        return model(X_train, Y_train, X_test, Y_test, 2000, 0.005, print_cost)
+
+    fails(checks.check_model, model_fixed, "d['costs'] has 20 entries after 300 iterations")
+
+    def model_rate(X_train, Y_train, X_test, Y_test, num_iterations=2000,
+                   learning_rate=0.5, print_cost=False):
+        return model(X_train, Y_train, X_test, Y_test, num_iterations, 0.005, print_cost)
+
+    fails(checks.check_model, model_rate, "d['costs'] (did you pass num_iterations and "
+          "learning_rate on to optimize?) is wrong")
+
+
+def test_model_swapped_predictions():
+    def model_swapped(*args, **kwargs):
+        d = model(*args, **kwargs)
+        d["Y_prediction_train"], d["Y_prediction_test"] = (d["Y_prediction_test"],
+                                                           d["Y_prediction_train"])
+        return d
+
+    fails(checks.check_model, model_swapped, "d['Y_prediction_train'] has shape (1, 4), "
+          "expected (1, 8)")
+
+
+def test_model_float64_parameters_for_float32_data():
+    def model64(X_train, Y_train, X_test, Y_test, num_iterations=2000, learning_rate=0.5,
+                print_cost=False):
+        w, b = initialize_with_zeros(X_train.shape[0])
+        params, _, costs = optimize(w, b, X_train, Y_train, num_iterations, learning_rate)
+        w, b = params["w"], params["b"]
+        return {"costs": costs, "w": w, "b": b,
+                "Y_prediction_test": predict(w, b, X_test),
+                "Y_prediction_train": predict(w, b, X_train),
+                "learning_rate": learning_rate, "num_iterations": num_iterations}
+
+    fails(checks.check_model, model64, "float32 data into a float64 w",
+          "dtype=X_train.dtype")
+
+
+def test_checks_do_not_touch_their_constants():
+    before = checks.X.copy(), checks.W.copy(), checks.MODEL_X_TRAIN.copy()
+
+    def propagate_vandal(w, b, X, Y):
+        X *= 2  # the check passes copies, so its constants survive
+        raise ValueError("boom")
+
+    fails(checks.check_propagate, propagate_vandal, "raised ValueError: boom")
+    assert all(np.array_equal(a, b) for a, b in zip(before, (checks.X, checks.W,
+                                                             checks.MODEL_X_TRAIN), strict=True))

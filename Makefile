@@ -13,9 +13,12 @@ NOTEBOOKS   := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
                --nbval-cell-timeout=1800
 STAMP       := $(VENV)/.installed
+# `make grade`: seconds one cell may run, and the whole submitted notebook.
+CELL_TIMEOUT ?= 300
+GRADE_TIMEOUT ?= 1800
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data verify test test-unit test-notebooks lint lab lock clean
+.PHONY: help setup data verify test test-unit test-notebooks lint lab lock clean student grade
 
 help:  ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -51,6 +54,14 @@ test-notebooks: $(STAMP)  ## nbval on the notebooks only (NOTEBOOKS=notebooks/02
 
 lint: $(STAMP)  ## ruff over helpers, tests and notebooks
 	$(BIN)/ruff check helpers tests notebooks
+
+student: $(STAMP)  ## student editions in build/student/: no solutions, outputs or hidden tests
+	$(BIN)/python -m helpers.classroom student $(NOTEBOOKS) --out build/student
+
+grade: $(STAMP)  ## run and grade a submission: make grade SUBMISSION=path/to/0N_x.ipynb [JSON=1]
+	@test -n "$(SUBMISSION)" || { echo "Usage: make grade SUBMISSION=path/to/notebook.ipynb [JSON=1]"; exit 2; }
+	@$(BIN)/python -m helpers.classroom grade "$(SUBMISSION)" --cell-timeout $(CELL_TIMEOUT) \
+		--timeout $(GRADE_TIMEOUT) $(if $(JSON),--json)
 
 lab: $(STAMP)  ## open JupyterLab on notebooks/
 	$(BIN)/jupyter lab notebooks

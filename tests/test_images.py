@@ -1,0 +1,504 @@
+"""helpers.images: load_image on every kind of file, and the dataset build, on images made here."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+from PIL import Image, ImageFile
+
+from helpers import images
+from helpers.data import DATA_DIR_ENV, TEST, TRAIN, load_catvnoncat
+from helpers.images import BuildError, ImageError, build_dataset, load_image
+
+RED, BLUE, WHITE = (255, 0, 0), (0, 0, 255), (255, 255, 255)
+
+
+def noise_jpeg(path: Path, size=(120, 90), seed: int = 0) -> Path:
+    """A JPEG of random pixels: long compressed data, so truncating it really cuts pixels."""
+    pixels = np.random.default_rng(seed).integers(0, 256, (size[1], size[0], 3), dtype=np.uint8)
+    Image.fromarray(pixels).save(path, quality=90)
+    return path
+
+
+def colours(array: np.ndarray) -> set[tuple[int, ...]]:
+    return {tuple(int(v) for v in c) for c in np.unique(array.reshape(-1, 3), axis=0)}
+
+
+# --------------------------------------------------------------------------- load_image: modes
+
+
+def test_rgba_png_is_composited_on_white(tmp_path: Path):
+    image = Image.new("RGBA", (64, 64), (0, 0, 0, 0))  # transparent black: must become white
+    image.paste((0, 0, 255, 255), (32, 0, 64, 64))  # right half opaque blue
+    image.save(tmp_path / "a.png")
+    out = load_image(tmp_path / "a.png")
+    assert out.shape == (64, 64, 3) and out.dtype == np.uint8
+    assert tuple(out[32, 5]) == WHITE  # dropping alpha would give black here
+    assert tuple(out[32, 60]) == BLUE
+
+
+def test_half_transparent_pixels_are_blended_with_white(tmp_path: Path):
+    Image.new("RGBA", (8, 8), (0, 0, 0, 128)).save(tmp_path / "half.png")
+    assert colours(load_image(tmp_path / "half.png")) == {(127, 127, 127)}
+
+
+def test_grayscale_is_copied_to_three_channels(tmp_path: Path):
+    Image.new("L", (50, 50), 100).save(tmp_path / "gray.png")
+    assert colours(load_image(tmp_path / "gray.png")) == {(100, 100, 100)}
+
+
+def test_palette_image_and_its_transparent_colour(tmp_path: Path):
+    image = Image.new("P", (40, 40), 0)
+    image.putpalette([10, 200, 30, 90, 90, 90] + [0] * 762)
+    image.paste(1, (0, 0, 40, 20))  # top half: colour 1 (gray), bottom half: colour 0 (green)
+    image.save(tmp_path / "p.png")
+    out = load_image(tmp_path / "p.png")
+    assert tuple(out[5, 32]) == (90, 90, 90) and tuple(out[60, 32]) == (10, 200, 30)
+
+    image.save(tmp_path / "p_transparent.png", transparency=0)  # green becomes transparent
+    out = load_image(tmp_path / "p_transparent.png")
+    assert tuple(out[5, 32]) == (90, 90, 90) and tuple(out[60, 32]) == WHITE
+
+
+def test_cmyk_jpeg_becomes_rgb(tmp_path: Path):
+    Image.new("CMYK", (60, 40), (0, 255, 255, 0)).save(tmp_path / "cmyk.jpg")  # pure red
+    assert Image.open(tmp_path / "cmyk.jpg").mode == "CMYK"
+    out = load_image(tmp_path / "cmyk.jpg").astype(int)
+    assert np.abs(out - np.array(RED)).max() <= 3
+
+
+STRIPES_16 = [0, 511, 1000, 32768, 65535]  # 16-bit values, 8 columns each
+STRIPES_8 = [0, 2, 4, 128, 255]  # their 8-bit equivalents: value * 255 / 65535, rounded
+
+
+def stripes(values, dtype) -> np.ndarray:
+    """A 40 x 40 one-channel image of five vertical stripes; at size=40 nothing is resampled."""
+    return np.repeat(np.array(values, dtype=dtype), 8)[None, :].repeat(40, axis=0)
+
+
+def test_16_bit_png_is_scaled_not_clipped(tmp_path: Path):
+    Image.fromarray(stripes(STRIPES_16, np.uint16)).save(tmp_path / "deep.png")
+    assert Image.open(tmp_path / "deep.png").mode == "I;16"  # the case we mean to test
+    out = load_image(tmp_path / "deep.png", size=40)
+    assert out[20, 4::8].tolist() == [[v] * 3 for v in STRIPES_8]  # Pillow's own convert clips
+
+
+def test_32_bit_integer_and_float_images_are_scaled(tmp_path: Path):
+    Image.fromarray(stripes(STRIPES_16, np.int32)).save(tmp_path / "int.tif")
+    Image.fromarray(stripes(STRIPES_8, np.int32)).save(tmp_path / "int8.tif")
+    Image.fromarray(stripes(np.array(STRIPES_8) / 255, np.float32)).save(tmp_path / "f.tif")
+    assert [Image.open(tmp_path / n).mode for n in ("int.tif", "int8.tif", "f.tif")] == \
+        ["I", "I", "F"]
+    for name in ("int.tif", "int8.tif", "f.tif"):  # 16-bit range, 8-bit range, 0..1 floats
+        out = load_image(tmp_path / name, size=40)
+        assert out[20, 4::8, 0].tolist() == STRIPES_8, name
+
+
+def test_one_pixel_image_fills_the_square(tmp_path: Path):
+    Image.new("RGB", (1, 1), (12, 34, 56)).save(tmp_path / "dot.png")
+    out = load_image(tmp_path / "dot.png")
+    assert out.shape == (64, 64, 3) and colours(out) == {(12, 34, 56)}
+
+
+def test_large_landscape_photo_keeps_the_centre_square(tmp_path: Path):
+    image = Image.new("RGB", (4000, 3000), RED)
+    image.paste((0, 160, 0), (500, 0, 3500, 3000))  # the centre 3000 x 3000 square is green
+    image.save(tmp_path / "big.jpg", quality=90)
+    out = load_image(tmp_path / "big.jpg").astype(int)
+    assert out.shape == (64, 64, 3)
+    inner = out[:, 2:-2]  # Lanczos may reach a pixel or two past the crop at the edges
+    assert np.abs(inner - np.array([0, 160, 0])).max() <= 4  # squashing would show red sides
+
+
+def test_exif_orientation_is_applied(tmp_path: Path):
+    image = Image.new("RGB", (80, 40), BLUE)
+    image.paste(RED, (0, 0, 40, 40))  # stored: left red, right blue
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90 degrees clockwise to display", as phones write it
+    image.save(tmp_path / "phone.jpg", exif=exif, quality=95)
+    out = load_image(tmp_path / "phone.jpg").astype(int)
+    assert np.abs(out[5, 32] - RED).max() <= 4  # displayed: red on top
+    assert np.abs(out[58, 32] - BLUE).max() <= 4  # blue at the bottom
+
+
+def test_size_argument(tmp_path: Path):
+    noise_jpeg(tmp_path / "n.jpg")
+    assert load_image(tmp_path / "n.jpg", size=32).shape == (32, 32, 3)
+    np.testing.assert_array_equal(load_image(tmp_path / "n.jpg"), load_image(tmp_path / "n.jpg"))
+    for bad in (0, -3, 2.5, True):
+        with pytest.raises(ValueError, match="size must be a positive whole number"):
+            load_image(tmp_path / "n.jpg", size=bad)
+
+
+# --------------------------------------------------------------------------- load_image: bad files
+
+
+def test_text_file_named_jpg(tmp_path: Path):
+    (tmp_path / "fake.jpg").write_text("this is not a picture\n")
+    with pytest.raises(ImageError, match=r"fake\.jpg: not an image file") as info:
+        load_image(tmp_path / "fake.jpg")
+    assert info.value.kind == "not an image"
+
+
+def test_postscript_is_refused_not_run(tmp_path: Path):
+    (tmp_path / "a.eps").write_text("%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\n")
+    with pytest.raises(ImageError, match="not an image file"):
+        load_image(tmp_path / "a.eps")
+
+
+def test_truncated_jpeg(tmp_path: Path):
+    data = noise_jpeg(tmp_path / "full.jpg").read_bytes()
+    (tmp_path / "cut.jpg").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ImageError, match=r"cut\.jpg: image data is truncated or corrupt") as info:
+        load_image(tmp_path / "cut.jpg")
+    assert info.value.kind == "corrupt"
+
+
+def test_empty_missing_and_folder(tmp_path: Path):
+    (tmp_path / "empty.png").touch()
+    with pytest.raises(ImageError, match=r"empty\.png: file is empty \(0 bytes\)"):
+        load_image(tmp_path / "empty.png")
+    with pytest.raises(ImageError, match=r"nope\.jpg: file not found"):
+        load_image(tmp_path / "nope.jpg")
+    with pytest.raises(ImageError, match="is a folder"):
+        load_image(tmp_path)
+
+
+def test_pixel_cap_is_checked_from_the_header_before_decoding(tmp_path: Path, monkeypatch):
+    Image.new("RGB", (200, 100), RED).save(tmp_path / "wide.png")
+    monkeypatch.setattr(images, "MAX_PIXELS", 19_999)
+
+    def no_decoding(self):
+        raise AssertionError("pixels were decoded before the size check")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", no_decoding)
+    with pytest.raises(ImageError, match=r"200x100 is 20,000 pixels, over the limit of 19,999") \
+            as info:
+        load_image(tmp_path / "wide.png")
+    assert info.value.kind == "too big"
+
+
+def test_pillow_bomb_warning_does_not_leak_and_its_error_is_an_image_error(tmp_path: Path,
+                                                                           monkeypatch):
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 5_000)  # Pillow warns past 5,000, fails at 10k
+    Image.new("RGB", (80, 80), RED).save(tmp_path / "warns.png")  # 6,400 pixels
+    Image.new("RGB", (120, 120), RED).save(tmp_path / "fails.png")  # 14,400 pixels
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any warning fails the test
+        assert colours(load_image(tmp_path / "warns.png")) == {RED}
+        with pytest.raises(ImageError, match="too many pixels") as info:
+            load_image(tmp_path / "fails.png")
+    assert info.value.kind == "too big"
+
+
+# --------------------------------------------------------------------------- labels and split
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("cat.12.jpg", True), ("CAT.1.JPG", True), ("Cat_3.png", True), ("cats-07.jpg", True),
+    ("cat", True), ("cat1.jpg", True), ("Cats", True), ("dog.12.jpg", False),
+    ("caterpillar.jpg", False), ("catsup.jpg", False), ("not_cat.jpg", False), ("ca.jpg", False),
+])
+def test_matches_class(name: str, expected: bool):
+    assert images.matches_class(name, "cat") is expected
+
+
+def test_stratified_split_counts_and_seed():
+    labels = np.array([1] * 10 + [0] * 33 + [1] * 2)  # 12 positives, 33 negatives
+    train, test = images.stratified_split(labels, 0.2, seed=3)
+    assert sorted(np.concatenate([train, test]).tolist()) == list(range(45))
+    assert int(labels[test].sum()) == 2 and int((labels[test] == 0).sum()) == 7  # 2.4->2, 6.6->7
+    again = images.stratified_split(labels, 0.2, seed=3)
+    assert all(np.array_equal(a, b) for a, b in zip((train, test), again, strict=True))
+    assert not np.array_equal(test, images.stratified_split(labels, 0.2, seed=4)[1])
+    # A class of two still reaches both sets; a large fraction still leaves one for training.
+    train, test = images.stratified_split(np.array([0, 0, 1, 1]), 0.1, seed=0)
+    assert sorted(labels_of(test, [0, 0, 1, 1])) == [0, 1]
+    train, test = images.stratified_split(np.array([0, 0, 1, 1]), 0.9, seed=0)
+    assert sorted(labels_of(train, [0, 0, 1, 1])) == [0, 1]
+
+
+def labels_of(indices, labels) -> list[int]:
+    return [labels[i] for i in indices]
+
+
+# --------------------------------------------------------------------------- building datasets
+
+N_CATS, N_OTHERS = 120, 180
+
+
+def identity_png(path: Path, index: int, is_cat: bool, size=(40, 30)) -> None:
+    """A flat image whose colour says which file it was: R, G = index, B = 200 cat / 50 not."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", size, (index % 256, index // 256, 200 if is_cat else 50)).save(path)
+
+
+def identities(x: np.ndarray) -> list[tuple[int, bool]]:
+    """Read back (index, is_cat) from the flat images of identity_png."""
+    first = x[:, 0, 0, :].astype(int)
+    assert (x == x[:, :1, :1, :]).all(), "images should be flat colours"
+    return [(int(r + 256 * g), bool(b == 200)) for r, g, b in first]
+
+
+def named_file(index: int) -> str:
+    """The file name of image ``index`` in named_src: cats first, in assorted spellings."""
+    cat_names = ("cat.{}.png", "Cat_{}.png", "cats-{}.png")
+    other_names = ("dog.{}.png", "caterpillar{}.png", "car {}.png")
+    return (cat_names if index < N_CATS else other_names)[index % 3].format(index)
+
+
+@pytest.fixture(scope="module")
+def named_src(tmp_path_factory) -> Path:
+    """300 images labelled by file name, in assorted spellings, plus files that must be skipped."""
+    src = tmp_path_factory.mktemp("named")
+    for i in range(N_CATS + N_OTHERS):
+        identity_png(src / named_file(i), i, i < N_CATS)
+    (src / "notes.txt").write_text("not a picture")
+    (src / "dog.empty.jpg").touch()
+    data = noise_jpeg(src / "cat.cut.jpg").read_bytes()
+    (src / "cat.cut.jpg").write_bytes(data[: len(data) // 2])
+    (src / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")  # hidden: ignored, not even reported
+    return src
+
+
+@pytest.fixture(scope="module")
+def built(named_src: Path, tmp_path_factory) -> tuple[Path, images.BuildReport]:
+    out = tmp_path_factory.mktemp("built")
+    return out, build_dataset(named_src, out, seed=0)
+
+
+def read_raw(folder: Path) -> dict[str, np.ndarray]:
+    arrays = {}
+    for spec in (TRAIN, TEST):
+        with h5py.File(folder / spec.filename, "r") as f:
+            assert sorted(f.keys()) == sorted([spec.x_key, spec.y_key, "list_classes"])
+            arrays.update({key: f[key][()] for key in f})
+    return arrays
+
+
+def test_build_writes_the_course_schema(built):
+    out, report = built
+    raw = read_raw(out)
+    m_train, m_test = N_CATS + N_OTHERS - 48 - 12, 48 + 12  # 20 % of 120 cats and 180 others
+    assert raw["train_set_x"].shape == (m_train, 64, 64, 3)
+    assert raw["test_set_x"].shape == (m_test, 64, 64, 3)
+    assert raw["train_set_x"].dtype == np.uint8 and raw["test_set_x"].dtype == np.uint8
+    assert raw["train_set_y"].shape == (m_train,) and raw["train_set_y"].dtype == np.int64
+    assert raw["test_set_y"].shape == (m_test,) and raw["test_set_y"].dtype == np.int64
+    assert raw["list_classes"].dtype == np.dtype("S7")
+    assert raw["list_classes"].tolist() == [b"non-cat", b"cat"]
+    assert report.layout == "names"
+    assert (report.train_counts, report.test_counts) == ((144, 96), (36, 24))
+
+
+def test_build_labels_and_split_are_right(built):
+    out, _ = built
+    raw = read_raw(out)
+    train = identities(raw["train_set_x"])
+    test = identities(raw["test_set_x"])
+    # Every label matches the file it came from, and each file is in exactly one set.
+    assert [int(c) for _, c in train] == raw["train_set_y"].tolist()
+    assert [int(c) for _, c in test] == raw["test_set_y"].tolist()
+    assert sorted(i for i, _ in train + test) == list(range(N_CATS + N_OTHERS))
+    # Stratified: the test set has 20 % of each class, so the same cat ratio (40 %) as train.
+    assert sum(c for _, c in test) == 24 and len(test) == 60
+    assert raw["train_set_y"].mean() == pytest.approx(0.4)
+    # Shuffled, not in class order nor in file-name order.
+    assert raw["train_set_y"][:50].mean() not in (0.0, 1.0)
+    for split in (train, test):
+        names = [named_file(i) for i, _ in split]
+        assert names != sorted(names)
+
+
+def test_build_reports_skipped_files_and_leaves_no_temporary_files(built):
+    out, report = built
+    skipped = {path.name: err.kind for path, err in report.skipped}
+    assert skipped == {"notes.txt": "not an image", "dog.empty.jpg": "empty",
+                       "cat.cut.jpg": "corrupt"}
+    summary = report.skipped_summary()
+    assert summary[0].startswith("Skipped 3 file(s): ")
+    assert "1 corrupt" in summary[0] and any("cat.cut.jpg" in line for line in summary)
+    assert sorted(p.name for p in out.iterdir()) == sorted(images.OUTPUT_FILES)
+
+
+def test_sources_csv_names_the_file_of_every_row(built):
+    out, _ = built
+    with open(out / images.SOURCES_FILE, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    raw = read_raw(out)
+    expected = [
+        {"split": split, "index": str(row), "label": str(int(is_cat)),
+         "class": "cat" if is_cat else "non-cat", "source": named_file(index)}
+        for split in ("train", "test")
+        for row, (index, is_cat) in enumerate(identities(raw[f"{split}_set_x"]))
+    ]
+    assert rows == expected
+
+
+def test_load_catvnoncat_reads_the_build(built, monkeypatch):
+    out, _ = built
+    data = load_catvnoncat(out)
+    assert data.train_x.shape == (240, 64, 64, 3) and data.train_y.shape == (1, 240)
+    assert data.test_x.shape == (60, 64, 64, 3) and data.test_y.shape == (1, 60)
+    assert data.classes == ["non-cat", "cat"]
+    monkeypatch.setenv(DATA_DIR_ENV, str(out))  # the way the notebooks are pointed at it
+    assert load_catvnoncat().test_y.tolist() == data.test_y.tolist()
+
+
+def test_same_seed_same_bytes_other_seed_other_split(named_src: Path, built, tmp_path: Path):
+    out, _ = built
+    again = build_dataset(named_src, tmp_path / "again", seed=0)
+    first, second = read_raw(out), read_raw(tmp_path / "again")
+    for key in first:
+        assert first[key].tobytes() == second[key].tobytes(), key
+    assert again.test_counts == (36, 24)
+
+    other = read_raw(Path(build_dataset(named_src, tmp_path / "other", seed=1).outputs[0]).parent)
+    assert other["test_set_x"].shape == first["test_set_x"].shape  # same sizes...
+    assert {i for i, _ in identities(other["test_set_x"])} != \
+        {i for i, _ in identities(first["test_set_x"])}  # ...other images
+
+
+def test_refuses_to_overwrite_unless_asked(named_src: Path, built):
+    out, _ = built
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    with pytest.raises(BuildError, match=r"already has train_catvnoncat\.h5.*--overwrite"):
+        build_dataset(named_src, out, seed=5)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    build_dataset(named_src, out, seed=5, overwrite=True)
+    assert (out / TRAIN.filename).read_bytes() != before[TRAIN.filename]
+    build_dataset(named_src, out, seed=0, overwrite=True)  # leave it as the other tests expect
+    assert (out / TRAIN.filename).read_bytes() == before[TRAIN.filename]
+
+
+def test_folder_layout(tmp_path: Path):
+    src = tmp_path / "photos"
+    for i in range(10):
+        identity_png(src / "Cats" / f"IMG_{i}.png", i, True)
+        identity_png(src / "cats" / "2024" / f"IMG_{i}.png", 10 + i, True)  # nested: still cats
+        identity_png(src / "dogs" / f"IMG_{i}.png", 20 + i, False)
+        identity_png(src / "caterpillars" / f"cat.{i}.png", 30 + i, False)  # folder decides
+    (src / "README.txt").write_text("my photos")
+    report = build_dataset(src, tmp_path / "out", size=16, test_fraction=0.25, seed=2)
+    assert report.layout == "folders"
+    data = load_catvnoncat(tmp_path / "out")
+    assert data.train_x.shape[1:] == (16, 16, 3)
+    pairs = identities(data.train_x) + identities(data.test_x)
+    assert sorted(pairs) == [(i, i < 20) for i in range(40)]
+    assert data.train_y.ravel().tolist() == [int(c) for _, c in identities(data.train_x)]
+    assert report.test_counts == (5, 5)  # 25 % of 20 cats and of 20 others
+    assert [(p.name, e.kind) for p, e in report.skipped] == [("README.txt",
+                                                              "outside class folders")]
+
+
+def test_custom_class_names(tmp_path: Path):
+    for i in range(6):
+        identity_png(tmp_path / "src" / f"dog.{i}.png", i, True)
+        identity_png(tmp_path / "src" / f"cat.{i}.png", 10 + i, False)
+    build_dataset(tmp_path / "src", tmp_path / "out", positive="dog", negative="cat")
+    data = load_catvnoncat(tmp_path / "out")
+    assert data.classes == ["cat", "dog"]
+    assert all(y == int(c) for y, (_, c) in zip(data.train_y.ravel(), identities(data.train_x),
+                                                strict=True))
+
+
+def test_output_folder_inside_the_photos_is_left_out(tmp_path: Path):
+    src = tmp_path / "src"
+    for i in range(5):
+        identity_png(src / f"cat.{i}.png", i, True)
+        identity_png(src / f"dog.{i}.png", 10 + i, False)
+    build_dataset(src, src / "dataset")
+    report = build_dataset(src, src / "dataset", overwrite=True, layout="names")
+    assert report.skipped == []  # the .h5 files of the first build are not read as photos
+    assert sum(report.train_counts) + sum(report.test_counts) == 10
+
+
+# --------------------------------------------------------------------------- build errors
+
+
+def test_ambiguous_layout_is_an_error(tmp_path: Path):
+    identity_png(tmp_path / "cat.1.png", 1, True)
+    identity_png(tmp_path / "dogs" / "a.png", 2, False)
+    with pytest.raises(BuildError, match=r"ambiguous layout.*--layout names.*--layout folders"):
+        build_dataset(tmp_path, tmp_path / "out")
+
+
+def test_one_class_only_is_an_error(tmp_path: Path):
+    for i in range(4):
+        identity_png(tmp_path / "dogs" / f"dog.{i}.png", i, False)
+    with pytest.raises(BuildError, match=r"only one class: no file name .* starts with 'cat'"):
+        build_dataset(tmp_path / "dogs", tmp_path / "out")
+    with pytest.raises(BuildError, match=r"only one class: all 4 files are labelled 'dog'"):
+        build_dataset(tmp_path / "dogs", tmp_path / "out", positive="dog")
+    with pytest.raises(BuildError, match=r"no sub-folder .* is named 'cat' \(found: dogs\)"):
+        build_dataset(tmp_path, tmp_path / "out")
+    assert not (tmp_path / "out").exists()  # checked before anything is written
+
+
+def test_too_few_usable_images_per_class(tmp_path: Path):
+    for i in range(5):
+        identity_png(tmp_path / f"dog.{i}.png", i, False)
+    identity_png(tmp_path / "cat.0.png", 9, True)
+    (tmp_path / "cat.1.png").write_text("oops")
+    with pytest.raises(BuildError, match=r"at least 2 usable images of each class.*found 1 'cat'"
+                       ) as info:
+        build_dataset(tmp_path, tmp_path / "out")
+    assert [p.name for p, _ in info.value.report.skipped] == ["cat.1.png"]
+    assert os.listdir(tmp_path / "out") == []  # no outputs, no temporary files
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "helpers.images", *args], capture_output=True,
+                          text=True, timeout=120, cwd=Path(__file__).resolve().parent.parent)
+
+
+def test_cli_builds_and_reports(named_src: Path, tmp_path: Path):
+    result = run_cli("build", str(named_src), str(tmp_path / "out"), "--size", "32", "--seed", "0")
+    assert result.returncode == 0, result.stderr
+    assert "train_catvnoncat.h5: 240 images (32, 32, 3) uint8, 96 cat / 144 non-cat" \
+        in result.stdout
+    assert "test_catvnoncat.h5: 60 images" in result.stdout
+    assert f"CATVNONCAT_DIR={tmp_path / 'out'}" in result.stdout
+    assert "Reading images" in result.stderr  # the progress bar
+    assert "Skipped 3 file(s)" in result.stderr and "notes.txt: not an image" in result.stderr
+    assert load_catvnoncat(tmp_path / "out").train_x.shape == (240, 32, 32, 3)
+
+    again = run_cli("build", str(named_src), str(tmp_path / "out"), "--size", "32", "--quiet")
+    assert again.returncode == 1
+    assert again.stderr.strip().splitlines()[-1].startswith("error: ")
+    assert "--overwrite" in again.stderr and "Reading images" not in again.stderr
+
+
+@pytest.mark.parametrize(("setup", "message"), [
+    ("missing", "folder not found"),
+    ("junk", "no usable images: all 2 files were skipped"),
+    ("dogs", "only one class"),
+])
+def test_cli_errors_are_one_clear_line(tmp_path: Path, setup: str, message: str):
+    src = tmp_path / "src"
+    if setup == "junk":
+        src.mkdir()
+        (src / "cat.1.jpg").write_text("not an image")
+        (src / "dog.1.jpg").write_bytes(b"")
+    elif setup == "dogs":
+        for i in range(3):
+            identity_png(src / f"dog.{i}.png", i, False)
+    result = run_cli("build", str(src), str(tmp_path / "out"), "--quiet")
+    assert result.returncode == 1
+    assert result.stdout == ""
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: ") and message in last
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_rejects_bad_arguments(tmp_path: Path):
+    result = run_cli("build", str(tmp_path), str(tmp_path / "o"), "--test-fraction", "1.5")
+    assert result.returncode == 2 and "strictly between 0 and 1" in result.stderr

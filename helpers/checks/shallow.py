@@ -1,0 +1,376 @@
+"""Checks for notebook 3: logistic regression and a shallow network in TensorFlow 2.
+
+Each ``check_<name>(function)`` calls the learner's function on small fixed float64 inputs
+and compares the result with constants written below (worked out once with a trusted
+implementation, and for the logistic gradients also with the NumPy formula). It also tests
+what TensorFlow code in particular gets wrong: gradients that come back as ``None`` (the cost
+was not computed on the tape), parameters that are no longer ``tf.Variable`` objects, a cost
+computed from probabilities instead of logits, code that runs eagerly but not in a
+``tf.function``.
+
+The fixed inputs (shapes in brackets), one example per column::
+
+    logistic regression          w = [[0.5], [-1.0]] (2, 1),  b = 0.25
+                                 X = [[1, -2, 3], [0.5, 1.5, -1]] (2, 3),  Y = [[1, 0, 1]]
+    shallow network [2, 3, 1]    W1 = [[0.5, -1], [1.5, 0.25], [-0.75, 0.5]] (3, 2)
+                                 b1 = [[0.1], [-0.2], [0.3]] (3, 1)
+                                 W2 = [[1, -2, 0.5]] (1, 3),  b2 = [[-0.1]] (1, 1)
+                                 X = [[1, -1, 0.5, 2], [0.5, 2, -1.5, 0]] (2, 4)
+                                 Y = [[1, 0, 1, 0]] (1, 4)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import tensorflow as tf
+
+from helpers.checks import CheckFailed, call, expect, expect_close, expect_shape, passed
+
+F64 = tf.float64
+
+# --------------------------------------------------------------------------- fixed inputs
+
+LR_W = [[0.5], [-1.0]]
+LR_B = 0.25
+LR_X = [[1.0, -2.0, 3.0], [0.5, 1.5, -1.0]]
+LR_Y = [[1.0, 0.0, 1.0]]
+
+NET = {
+    "W1": [[0.5, -1.0], [1.5, 0.25], [-0.75, 0.5]],
+    "b1": [[0.1], [-0.2], [0.3]],
+    "W2": [[1.0, -2.0, 0.5]],
+    "b2": [[-0.1]],
+}
+NET_X = [[1.0, -1.0, 0.5, 2.0], [0.5, 2.0, -1.5, 0.0]]
+NET_Y = [[1.0, 0.0, 1.0, 0.0]]
+PARAMETER_NAMES = ("W1", "b1", "W2", "b2")
+
+COST_Z = [[0.5, -1.0, 2.0, 0.0]]
+COST_Y = [[1.0, 0.0, 0.0, 1.0]]
+# Two examples right with total confidence (loss 0), two wrong (loss 1000 each).
+EXTREME_Z = [[1000.0, -1000.0, 1000.0, -1000.0]]
+EXTREME_Y = [[1.0, 0.0, 0.0, 1.0]]
+
+# --------------------------------------------------------------------------- expected values
+
+# propagate_tf: Z = w.T X + b = [[0.25, -2.25, 2.75]]
+PROPAGATE_COST = 0.24603785593292982
+PROPAGATE_DW = [[-0.2695941264781479], [-0.00526696734480968]]
+PROPAGATE_DB = -0.13418689479636667
+
+# forward_propagation: the logits Z2, shape (1, 4)
+FORWARD_TANH = [[-1.8802943966237333, 1.0673318569591892, 0.16638459107192669,
+                 -1.7015913221477041]]
+FORWARD_RELU = [[-2.85, 0.925, 1.4, -4.6]]
+FORWARD_LINEAR = [[-2.95, 0.925, 0.9875, -5.2]]  # no activation at all: a wrong answer
+FORWARD_TANH_SIGMOID = [[0.13235506219891863, 0.7440891777399652, 0.5415004509536464,
+                         0.1542575435267724]]  # sigmoid(Z2): probabilities, not logits
+
+# compute_cost
+COST = 0.9018534658253119
+COST_SWAPPED = 0.878204434039084  # labels and logits exchanged: a wrong answer
+EXTREME_COST = 500.0  # (0 + 0 + 1000 + 1000) / 4
+
+# train_step(NET_X, NET_Y, NET, learning_rate=0.5, activation=tf.tanh)
+STEP_TANH_COST = 1.041536279663337  # the cost before the update
+STEP_TANH = {
+    "W1": [[0.5992367569590954, -0.9604314760346109],
+           [1.3439497938447722, 0.5078336237769918],
+           [-0.693037070114656, 0.4968534283280119]],
+    "b1": [[0.20283767449080137], [-0.29872786816329594], [0.3616832196989074]],
+    "W2": [[1.1414137908120257, -1.8350777856856035, 0.3658443594702929]],
+    "b2": [[-0.04652527930241282]],
+}
+# train_step(NET_X, NET_Y, NET, learning_rate=0.25, activation=tf.nn.relu)
+STEP_RELU_COST = 1.098910961111281
+STEP_RELU = {
+    "W1": [[0.564020195923185, -0.9890040516106311],
+           [1.37195960815363, 0.22800810322126222],
+           [-0.7276231314432591, 0.45524626288651815]],
+    "b1": [[0.17082393702241083], [-0.34164787404482166], [0.27762313144325906]],
+    "W2": [[1.0280965432744646, -1.9153855064223624, 0.4082548389173622]],
+    "b2": [[-0.07392980009107106]],
+}
+
+# initialize_parameters: weights ~ N(0, 0.01^2)
+INIT_STDDEV = 0.01
+
+# --------------------------------------------------------------------------- tools
+
+
+def _name(function: Callable, default: str) -> str:
+    return getattr(function, "__name__", default)
+
+
+def _constant(value: Any) -> tf.Tensor:
+    return tf.constant(value, dtype=F64)
+
+
+def _network(values: dict[str, Any] | None = None) -> dict[str, tf.Variable]:
+    """Fresh float64 tf.Variables for the fixed [2, 3, 1] network."""
+    values = values or NET
+    return {key: tf.Variable(values[key], dtype=F64, name=key) for key in PARAMETER_NAMES}
+
+
+def _numpy(value: Any, what: str) -> np.ndarray:
+    """A learner's tensor, variable, array or number as a float64 NumPy array."""
+    expect(value is not None, f"{what} is None.")
+    try:
+        array = np.asarray(value.numpy() if hasattr(value, "numpy") else value)
+    except Exception as err:  # a symbolic tensor, a string...
+        raise CheckFailed(f"{what} is not a number or an array of numbers "
+                          f"({type(value).__name__}: {err}).") from None
+    expect(array.dtype.kind in "fiub",
+           f"{what} must hold numbers, got {type(value).__name__} of dtype {array.dtype}.")
+    return array.astype(np.float64)
+
+
+def _expect_scalar(value: Any, what: str, hint: str = "") -> float:
+    array = _numpy(value, what)
+    if array.ndim != 0 and array.size == 1:
+        raise CheckFailed(f"{what} has shape {array.shape}, expected a single number (shape ()). "
+                          f"{hint}".strip())
+    expect(array.ndim == 0, f"{what} has shape {array.shape}, expected a single number. "
+           f"{hint}".strip())
+    number = float(array)
+    expect(math.isfinite(number), f"{what} is {number}, expected a finite number. {hint}".strip())
+    return number
+
+
+def _expect_number(value: Any, expected: float, what: str, hint: str = "") -> None:
+    number = _expect_scalar(value, what, hint)
+    if not math.isclose(number, expected, rel_tol=1e-6, abs_tol=1e-9):
+        raise CheckFailed(f"{what} is {number:.6g}, expected {expected:.6g}. {hint}".strip())
+
+
+def _unpack(result: Any, count: int, what: str, names: str) -> tuple:
+    expect(result is not None,
+           f"{what} returned None: did you forget the 'return {names}' line?")
+    expect(isinstance(result, tuple | list) and len(result) == count,
+           f"{what} must return {count} values ({names}), got {type(result).__name__}"
+           + (f" of length {len(result)}" if isinstance(result, tuple | list) else "") + ".")
+    return tuple(result)
+
+
+def _expect_parameters(parameters: Any, what: str) -> dict:
+    expect(isinstance(parameters, dict),
+           f"{what} must be a dict with keys {list(PARAMETER_NAMES)}, "
+           f"got {type(parameters).__name__}.")
+    missing = [k for k in PARAMETER_NAMES if k not in parameters]
+    expect(not missing, f"{what} is missing the key(s) {missing}; it has "
+           f"{sorted(map(str, parameters))}. Use exactly {list(PARAMETER_NAMES)}.")
+    return parameters
+
+
+def _sum_not_mean(value: Any, expected: float, m: int, what: str) -> None:
+    """Name the 'sum instead of mean' mistake before a generic mismatch."""
+    number = _expect_scalar(value, what)
+    if math.isclose(number, m * expected, rel_tol=1e-6):
+        raise CheckFailed(f"{what} is {m} times too large (m = {m} examples): the cost is the "
+                          "mean of the losses, tf.reduce_mean, not tf.reduce_sum.")
+
+
+# --------------------------------------------------------------------------- the checks
+
+
+def check_propagate_tf(propagate_tf: Callable) -> None:
+    """propagate_tf(w, b, X, Y) -> (grads, cost): the tape's gradients equal the formula's."""
+    name = _name(propagate_tf, "propagate_tf")
+    w = tf.Variable(LR_W, dtype=F64, name="w")
+    b = tf.Variable(LR_B, dtype=F64, name="b")
+    X, Y, m = _constant(LR_X), _constant(LR_Y), len(LR_Y[0])
+    grads, cost = _unpack(call(propagate_tf, w, b, X, Y, name=name), 2, name, "grads, cost")
+    expect(isinstance(grads, dict) and {"dw", "db"} <= set(grads),
+           f"grads from {name} must be a dict with the keys 'dw' and 'db', got "
+           f"{type(grads).__name__}" + (f" with keys {sorted(grads)}" if isinstance(grads, dict)
+                                         else "") + ".")
+    for key in ("dw", "db"):
+        expect(grads[key] is not None,
+               f"grads['{key}'] is None: the tape saw no path from the cost to "
+               f"{key[1:]}. Compute Z, A and the cost inside 'with tf.GradientTape() as tape:', "
+               "with TensorFlow operations on w and b (no .numpy(), no NumPy functions), "
+               "then call tape.gradient(cost, [w, b]).")
+    _sum_not_mean(cost, PROPAGATE_COST, m, "cost")
+    _expect_number(cost, PROPAGATE_COST, "cost",
+                   "It is tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=Y, "
+                   "logits=Z)) with Z = w^T X + b (use tf.transpose(w) @ X + b).")
+    dw = expect_shape(_numpy(grads["dw"], "grads['dw']"), (2, 1),
+                      "grads['dw'] (it must have the shape of w)")
+    expect_close(dw, PROPAGATE_DW, "grads['dw']")
+    _expect_number(grads["db"], PROPAGATE_DB, "grads['db']")
+    expect(np.array_equal(w.numpy(), LR_W) and float(b.numpy()) == LR_B,
+           f"{name} changed w or b: it must only compute the cost and the gradients; the "
+           "update comes later.")
+    passed(name)
+
+
+def check_initialize_parameters(initialize_parameters: Callable) -> None:
+    """initialize_parameters(n_x, n_h, n_y, seed): shapes, tf.Variable, float64, N(0, 0.01^2)."""
+    name = _name(initialize_parameters, "initialize_parameters")
+    n_x, n_h, n_y = 400, 30, 20  # odd sizes, so that swapped dimensions show
+    shapes = {"W1": (n_h, n_x), "b1": (n_h, 1), "W2": (n_y, n_h), "b2": (n_y, 1)}
+    how = f"{name}({n_x}, {n_h}, {n_y}, seed=1)"
+    parameters = _expect_parameters(call(initialize_parameters, n_x, n_h, n_y, seed=1,
+                                         name=name), f"the dict returned by {how}")
+    for key, shape in shapes.items():
+        value = parameters[key]
+        expect(isinstance(value, tf.Variable),
+               f"parameters['{key}'] is a {type(value).__name__}, expected a tf.Variable: wrap "
+               "it in tf.Variable(...) so that GradientTape watches it and train_step can "
+               "update it in place.")
+        expect(value.dtype == F64, f"parameters['{key}'] has dtype {value.dtype.name}, expected "
+               "float64: pass dtype=tf.float64, the dtype of the notebook's data.")
+        expect(tuple(value.shape) == shape,
+               f"parameters['{key}'] from {how} has shape {tuple(value.shape)}, expected {shape}"
+               f" (W{key[1]} is (units in this layer, units in the previous layer), b{key[1]} "
+               "is a column).")
+    for key in ("b1", "b2"):
+        expect(not np.any(parameters[key].numpy()),
+               f"parameters['{key}'] is not all zeros: start the biases at 0.")
+    for key in ("W1", "W2"):
+        values = parameters[key].numpy()
+        expect(np.any(values), f"parameters['{key}'] is all zeros. Then every hidden unit "
+               "computes the same thing and gets the same gradient, so the units stay identical "
+               "forever: draw the weights at random to break this symmetry.")
+        mean, std = float(values.mean()), float(values.std())
+        expect(abs(mean) < 0.1 * std,
+               f"parameters['{key}'] has mean {mean:.4g}, expected about 0: draw from a normal "
+               "distribution centred on 0 (rng.normal), not a uniform one in [0, 1).")
+        expect(0.8 * INIT_STDDEV < std < 1.2 * INIT_STDDEV,
+               f"parameters['{key}'] has standard deviation {std:.4g}, expected about "
+               f"{INIT_STDDEV}: use stddev={INIT_STDDEV} (or multiply standard normal "
+               f"numbers by {INIT_STDDEV}).")
+    w2 = parameters["W2"].numpy().ravel()
+    expect(not np.allclose(parameters["W1"].numpy().ravel()[:w2.size], w2),
+           "W1 and W2 start with the same numbers: draw W2 from the generator after W1 "
+           "instead of creating a new generator with the same seed for each.")
+
+    again = _expect_parameters(call(initialize_parameters, n_x, n_h, n_y, seed=1, name=name),
+                               f"the dict returned by {how}")
+    other = _expect_parameters(call(initialize_parameters, n_x, n_h, n_y, seed=2, name=name),
+                               f"the dict returned by {name}({n_x}, {n_h}, {n_y}, seed=2)")
+    expect(all(np.array_equal(parameters[k].numpy(), _numpy(again[k], k)) for k in ("W1", "W2")),
+           f"two calls of {how} gave different weights: create the generator from the seed "
+           "inside the function, rng = tf.random.Generator.from_seed(seed), and draw from it.")
+    expect(not np.array_equal(parameters["W1"].numpy(), _numpy(other["W1"], "W1")),
+           "seed=1 and seed=2 gave the same W1: use the seed argument to create the generator.")
+
+    small = _expect_parameters(call(initialize_parameters, 2, 4, 1, seed=3, name=name),
+                               f"the dict returned by {name}(2, 4, 1, seed=3)")
+    for key, shape in {"W1": (4, 2), "b1": (4, 1), "W2": (1, 4), "b2": (1, 1)}.items():
+        expect(tuple(small[key].shape) == shape,
+               f"parameters['{key}'] from {name}(2, 4, 1) has shape {tuple(small[key].shape)}, "
+               f"expected {shape}.")
+    passed(name)
+
+
+def check_forward_propagation(forward_propagation: Callable) -> None:
+    """forward_propagation(X, parameters, activation) -> the logits Z2, shape (n_y, m)."""
+    name = _name(forward_propagation, "forward_propagation")
+    X = _constant(NET_X)
+    Z2 = call(forward_propagation, X, _network(), tf.tanh, name=name)
+    Z2 = expect_shape(_numpy(Z2, f"the result of {name}"), (1, 4),
+                      f"Z2 from {name} (one logit per example)")
+    if np.allclose(Z2, FORWARD_TANH_SIGMOID, rtol=1e-6):
+        raise CheckFailed(f"{name} returns sigmoid(Z2), the probabilities: return the logits "
+                          "Z2 = W2 A1 + b2 themselves. The cost takes logits, which is more "
+                          "accurate, and predictions only need the sign of Z2.")
+    if np.allclose(Z2, FORWARD_LINEAR, rtol=1e-6):
+        raise CheckFailed(f"{name} applies no activation to the hidden layer: "
+                          "A1 = activation(W1 X + b1).")
+    expect_close(Z2, FORWARD_TANH, f"Z2 = {name}(X, parameters, tf.tanh)")
+
+    Z2 = call(forward_propagation, X, _network(), tf.nn.relu, name=name)
+    Z2 = expect_shape(_numpy(Z2, f"the result of {name}"), (1, 4), f"Z2 from {name}")
+    if np.allclose(Z2, FORWARD_TANH, rtol=1e-6):
+        raise CheckFailed(f"{name}(X, parameters, tf.nn.relu) used tanh anyway: apply the "
+                          "function passed as 'activation'.")
+    expect_close(Z2, FORWARD_RELU, f"Z2 = {name}(X, parameters, tf.nn.relu)")
+
+    one = call(forward_propagation, X[:, :1], _network(), tf.tanh, name=name)
+    expect_close(_numpy(one, f"the result of {name}"), [[FORWARD_TANH[0][0]]],
+                 "Z2 for a single example (m = 1)")
+    passed(name)
+
+
+def check_compute_cost(compute_cost: Callable) -> None:
+    """compute_cost(Z2, Y): the mean cross-entropy from logits, exact at z = +-1000."""
+    name = _name(compute_cost, "compute_cost")
+    Z, Y, m = _constant(COST_Z), _constant(COST_Y), len(COST_Y[0])
+    cost = call(compute_cost, Z, Y, name=name)
+    _sum_not_mean(cost, COST, m, "the cost")
+    if math.isclose(_expect_scalar(cost, "the cost"), COST_SWAPPED, rel_tol=1e-6):
+        raise CheckFailed("the cost has labels and logits swapped: call "
+                          "tf.nn.sigmoid_cross_entropy_with_logits(labels=Y, logits=Z2), "
+                          "with the keywords.")
+    _expect_number(cost, COST, f"{name}(Z2, Y) for Z2 = {COST_Z} and Y = {COST_Y}",
+                   "The cost is the mean over the examples of "
+                   "-[y log(sigmoid(z)) + (1 - y) log(1 - sigmoid(z))].")
+    cost = call(compute_cost, _constant(EXTREME_Z), _constant(EXTREME_Y), name=name)
+    _expect_number(cost, EXTREME_COST,
+                   f"{name}(Z2, Y) for Z2 = {EXTREME_Z} and Y = {EXTREME_Y}",
+                   "Two examples are wrong with total confidence, each loss is exactly 1000. "
+                   "sigmoid(1000) rounds to 1, so log(1 - A) is log(0): compute the cost from the "
+                   "logits with tf.nn.sigmoid_cross_entropy_with_logits instead of from A.")
+    passed(name)
+
+
+def _check_one_step(train_step: Callable, name: str, learning_rate: float,
+                    activation: Callable, expected_cost: float,
+                    expected: dict[str, Any], how: str, graph: bool = False) -> None:
+    X, Y = _constant(NET_X), _constant(NET_Y)
+    parameters = _network()
+    variables = dict(parameters)
+    if graph:
+        try:
+            cost = train_step(X, Y, parameters, learning_rate, activation)
+        except Exception as err:  # tracing errors come in many types
+            first_line = (str(err).strip().splitlines() or [""])[0]
+            raise CheckFailed(f"{how} raised {type(err).__name__}: {first_line}") from None
+    else:
+        cost = call(train_step, X, Y, parameters, learning_rate, activation, name=name)
+    expect(cost is not None, f"{how} returned None: return the cost.")
+    for key in PARAMETER_NAMES:
+        value = parameters[key]
+        expect(value is variables[key],
+               f"{how} replaced parameters['{key}'] by a new "
+               f"{type(value).__name__}: update the variable in place with "
+               f"parameters['{key}'].assign_sub(learning_rate * gradient), so that the caller "
+               "(and a tf.function) sees the new values.")
+    if all(np.array_equal(parameters[k].numpy(), NET[k]) for k in PARAMETER_NAMES):
+        raise CheckFailed(f"{how} did not change the parameters: after computing the "
+                          "gradients, subtract learning_rate * gradient from each variable "
+                          "(variable.assign_sub(...)).")
+    uphill = {k: 2 * np.asarray(NET[k]) - np.asarray(expected[k]) for k in PARAMETER_NAMES}
+    if all(np.allclose(parameters[k].numpy(), uphill[k]) for k in PARAMETER_NAMES):
+        raise CheckFailed(f"{how} moved the parameters uphill: gradient descent subtracts the "
+                          "gradient, assign_sub(learning_rate * gradient).")
+    for key in PARAMETER_NAMES:
+        expect_close(parameters[key].numpy(), expected[key], f"parameters['{key}'] after {how}")
+    _expect_number(cost, expected_cost, f"the cost returned by {how}",
+                   "Return the cost computed on the tape, before the update.")
+
+
+def check_train_step(train_step: Callable) -> None:
+    """train_step(X, Y, parameters, learning_rate, activation): one in-place GD step."""
+    name = _name(train_step, "train_step")
+    _check_one_step(train_step, name, 0.5, tf.tanh, STEP_TANH_COST, STEP_TANH,
+                    f"{name}(X, Y, parameters, 0.5, tf.tanh)")
+    _check_one_step(train_step, name, 0.25, tf.nn.relu, STEP_RELU_COST, STEP_RELU,
+                    f"{name}(X, Y, parameters, 0.25, tf.nn.relu)")
+    try:
+        graph_step = tf.function(train_step)
+    except Exception as err:
+        raise CheckFailed(f"tf.function({name}) failed: {type(err).__name__}: {err}") from None
+    try:
+        _check_one_step(graph_step, name, 0.5, tf.tanh, STEP_TANH_COST, STEP_TANH,
+                        f"tf.function({name})(X, Y, parameters, 0.5, tf.tanh)", graph=True)
+    except CheckFailed as err:
+        raise CheckFailed(f"{name} works step by step but not inside tf.function: {err} "
+                          "Inside a tf.function, values are symbolic until the graph runs: "
+                          "no .numpy(), float() or NumPy functions on tensors.") from None
+    passed(name)

@@ -1,0 +1,414 @@
+"""helpers.checks.shallow: each check passes a correct function and names what is wrong in
+a broken one."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from helpers.checks import CheckFailed  # noqa: E402
+from helpers.checks import shallow as checks  # noqa: E402
+
+# --------------------------------------------------------------------------- correct versions
+
+
+def propagate_tf(w, b, X, Y):
+    with tf.GradientTape() as tape:
+        Z = tf.transpose(w) @ X + b
+        cost = tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=Y, logits=Z))
+    dw, db = tape.gradient(cost, [w, b])
+    return {"dw": dw, "db": db}, cost
+
+
+def initialize_parameters(n_x, n_h, n_y, seed=1):
+    rng = tf.random.Generator.from_seed(seed)
+    return {
+        "W1": tf.Variable(rng.normal((n_h, n_x), stddev=0.01, dtype=tf.float64)),
+        "b1": tf.Variable(tf.zeros((n_h, 1), tf.float64)),
+        "W2": tf.Variable(rng.normal((n_y, n_h), stddev=0.01, dtype=tf.float64)),
+        "b2": tf.Variable(tf.zeros((n_y, 1), tf.float64)),
+    }
+
+
+def forward_propagation(X, parameters, activation=tf.tanh):
+    A1 = activation(parameters["W1"] @ X + parameters["b1"])
+    return parameters["W2"] @ A1 + parameters["b2"]
+
+
+def compute_cost(Z2, Y):
+    return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=Y, logits=Z2))
+
+
+def train_step(X, Y, parameters, learning_rate, activation=tf.tanh):
+    with tf.GradientTape() as tape:
+        cost = compute_cost(forward_propagation(X, parameters, activation), Y)
+    variables = list(parameters.values())
+    for variable, gradient in zip(variables, tape.gradient(cost, variables), strict=True):
+        variable.assign_sub(learning_rate * gradient)
+    return cost
+
+
+def stub(*args, **kwargs):
+    raise NotImplementedError
+
+
+def fails(check, function, *fragments):
+    """Run ``check(function)``; it must raise CheckFailed whose message has every fragment."""
+    with pytest.raises(CheckFailed) as info:
+        check(function)
+    message = str(info.value)
+    for fragment in fragments:
+        assert fragment in message, f"{fragment!r} not in {message!r}"
+    return message
+
+
+ALL = [
+    (checks.check_propagate_tf, propagate_tf, "propagate_tf"),
+    (checks.check_initialize_parameters, initialize_parameters, "initialize_parameters"),
+    (checks.check_forward_propagation, forward_propagation, "forward_propagation"),
+    (checks.check_compute_cost, compute_cost, "compute_cost"),
+    (checks.check_train_step, train_step, "train_step"),
+]
+
+
+@pytest.mark.parametrize("check, function, name", ALL)
+def test_correct_function_passes(check, function, name, capsys):
+    check(function)
+    assert capsys.readouterr().out == f"✔ {name}: all checks passed.\n"
+
+
+@pytest.mark.parametrize("check", [check for check, _, _ in ALL])
+def test_stub_is_reported_as_not_implemented(check):
+    fails(check, stub, "stub is not implemented yet")
+
+
+def test_other_correct_forms_pass(capsys):
+    """Correct code written differently passes too."""
+
+    def propagate_formula(w, b, X, Y):  # the NumPy formula, with TensorFlow operations
+        m = X.shape[1]
+        Z = tf.matmul(w, X, transpose_a=True) + b
+        dZ = tf.sigmoid(Z) - Y
+        cost = tf.reduce_mean(tf.nn.softplus(-Z) * Y + tf.nn.softplus(Z) * (1 - Y))
+        return {"dw": X @ tf.transpose(dZ) / m, "db": tf.reduce_sum(dZ) / m}, float(cost)
+
+    def initialize_stateless(n_x, n_h, n_y, seed=1):
+        return {
+            "W1": tf.Variable(0.01 * tf.random.stateless_normal((n_h, n_x), [seed, 0],
+                                                                dtype=tf.float64)),
+            "b1": tf.Variable(np.zeros((n_h, 1))),
+            "W2": tf.Variable(0.01 * tf.random.stateless_normal((n_y, n_h), [seed, 1],
+                                                                dtype=tf.float64)),
+            "b2": tf.Variable(np.zeros((n_y, 1))),
+        }
+
+    def compute_cost_softplus(Z2, Y):
+        return tf.reduce_mean(Y * tf.nn.softplus(-Z2) + (1 - Y) * tf.nn.softplus(Z2))
+
+    def train_step_keras(X, Y, parameters, learning_rate, activation=tf.tanh):
+        with tf.GradientTape() as tape:
+            cost = compute_cost(forward_propagation(X, parameters, activation), Y)
+        names = ["W1", "b1", "W2", "b2"]
+        grads = tape.gradient(cost, [parameters[k] for k in names])
+        for k, g in zip(names, grads, strict=True):
+            parameters[k].assign(parameters[k] - learning_rate * g)
+        return cost
+
+    checks.check_propagate_tf(propagate_formula)
+    checks.check_initialize_parameters(initialize_stateless)
+    checks.check_compute_cost(compute_cost_softplus)
+    checks.check_train_step(train_step_keras)
+    assert capsys.readouterr().out.count("all checks passed") == 4
+
+
+# --------------------------------------------------------------------------- propagate_tf
+
+
+def test_propagate_sum_instead_of_mean():
+    def broken(w, b, X, Y):
+        with tf.GradientTape() as tape:
+            Z = tf.transpose(w) @ X + b
+            cost = tf.reduce_sum(tf.nn.sigmoid_cross_entropy_with_logits(labels=Y, logits=Z))
+        dw, db = tape.gradient(cost, [w, b])
+        return {"dw": dw, "db": db}, cost
+
+    fails(checks.check_propagate_tf, broken, "3 times too large", "tf.reduce_mean")
+
+
+def test_propagate_cost_outside_the_tape_gives_none():
+    def broken(w, b, X, Y):
+        Z = tf.transpose(w) @ X + b
+        cost = tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=Y, logits=Z))
+        with tf.GradientTape() as tape:
+            pass
+        dw, db = tape.gradient(cost, [w, b])
+        return {"dw": dw, "db": db}, cost
+
+    fails(checks.check_propagate_tf, broken, "grads['dw'] is None", "tf.GradientTape")
+
+
+def test_propagate_through_numpy_gives_none():
+    def broken(w, b, X, Y):
+        with tf.GradientTape() as tape:
+            Z = np.asarray(w).T @ np.asarray(X) + float(b.numpy())
+            cost = tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=Y, logits=Z))
+        dw, db = tape.gradient(cost, [w, b])
+        return {"dw": dw, "db": db}, cost
+
+    fails(checks.check_propagate_tf, broken, "is None", "no NumPy functions")
+
+
+def test_propagate_wrong_keys_and_wrong_return():
+    def wrong_keys(w, b, X, Y):
+        grads, cost = propagate_tf(w, b, X, Y)
+        return {"dW": grads["dw"], "db": grads["db"]}, cost
+
+    fails(checks.check_propagate_tf, wrong_keys, "keys 'dw' and 'db'")
+    fails(checks.check_propagate_tf, lambda w, b, X, Y: None, "returned None")
+
+
+def test_propagate_swapped_labels_and_logits():
+    def broken(w, b, X, Y):
+        with tf.GradientTape() as tape:
+            Z = tf.transpose(w) @ X + b
+            cost = tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=Z, logits=Y))
+        dw, db = tape.gradient(cost, [w, b])
+        return {"dw": dw, "db": db}, cost
+
+    fails(checks.check_propagate_tf, broken, "cost is", "labels=Y, logits=Z")
+
+
+def test_propagate_that_updates_w():
+    def broken(w, b, X, Y):
+        grads, cost = propagate_tf(w, b, X, Y)
+        w.assign_sub(0.1 * grads["dw"])
+        return grads, cost
+
+    fails(checks.check_propagate_tf, broken, "changed w or b")
+
+
+# --------------------------------------------------------------------------- initialize
+
+
+def _init_with(make_w, make_b=None, variable=True):
+    def init(n_x, n_h, n_y, seed=1):
+        rng = tf.random.Generator.from_seed(seed)
+        b = make_b or (lambda n: tf.zeros((n, 1), tf.float64))
+        wrap = tf.Variable if variable else (lambda t: t)
+        return {"W1": wrap(make_w(rng, (n_h, n_x))), "b1": wrap(b(n_h)),
+                "W2": wrap(make_w(rng, (n_y, n_h))), "b2": wrap(b(n_y))}
+
+    return init
+
+
+def test_initialize_zero_weights():
+    broken = _init_with(lambda rng, shape: tf.zeros(shape, tf.float64))
+    fails(checks.check_initialize_parameters, broken, "all zeros", "symmetry")
+
+
+def test_initialize_standard_normal():
+    broken = _init_with(lambda rng, shape: rng.normal(shape, dtype=tf.float64))
+    fails(checks.check_initialize_parameters, broken, "standard deviation", "stddev=0.01")
+
+
+def test_initialize_uniform():
+    broken = _init_with(lambda rng, shape: 0.01 * rng.uniform(shape, dtype=tf.float64))
+    fails(checks.check_initialize_parameters, broken, "mean", "centred on 0")
+
+
+def test_initialize_plain_tensors_and_float32():
+    tensors = _init_with(lambda rng, shape: rng.normal(shape, stddev=0.01, dtype=tf.float64),
+                         variable=False)
+    fails(checks.check_initialize_parameters, tensors, "expected a tf.Variable")
+    float32 = _init_with(lambda rng, shape: rng.normal(shape, stddev=0.01),
+                         lambda n: tf.zeros((n, 1)))
+    fails(checks.check_initialize_parameters, float32, "dtype float32", "tf.float64")
+
+
+def test_initialize_transposed_weights_and_nonzero_bias():
+    transposed = _init_with(
+        lambda rng, shape: rng.normal(shape[::-1], stddev=0.01, dtype=tf.float64))
+    fails(checks.check_initialize_parameters, transposed, "parameters['W1']", "(30, 400)")
+    ones = _init_with(lambda rng, shape: rng.normal(shape, stddev=0.01, dtype=tf.float64),
+                      lambda n: tf.ones((n, 1), tf.float64))
+    fails(checks.check_initialize_parameters, ones, "parameters['b1'] is not all zeros")
+
+
+def test_initialize_ignoring_the_seed():
+    def broken(n_x, n_h, n_y, seed=1):
+        return {"W1": tf.Variable(tf.random.normal((n_h, n_x), stddev=0.01, dtype=tf.float64)),
+                "b1": tf.Variable(tf.zeros((n_h, 1), tf.float64)),
+                "W2": tf.Variable(tf.random.normal((n_y, n_h), stddev=0.01, dtype=tf.float64)),
+                "b2": tf.Variable(tf.zeros((n_y, 1), tf.float64))}
+
+    fails(checks.check_initialize_parameters, broken, "gave different weights",
+          "tf.random.Generator.from_seed(seed)")
+
+
+def test_initialize_same_generator_twice():
+    def broken(n_x, n_h, n_y, seed=1):
+        def normal(shape):
+            return tf.random.Generator.from_seed(seed).normal(shape, stddev=0.01,
+                                                              dtype=tf.float64)
+        return {"W1": tf.Variable(normal((n_h, n_x))),
+                "b1": tf.Variable(tf.zeros((n_h, 1), tf.float64)),
+                "W2": tf.Variable(normal((n_y, n_h))),
+                "b2": tf.Variable(tf.zeros((n_y, 1), tf.float64))}
+
+    fails(checks.check_initialize_parameters, broken, "W1 and W2 start with the same numbers")
+
+
+# --------------------------------------------------------------------------- forward
+
+
+def test_forward_returns_probabilities():
+    def broken(X, parameters, activation=tf.tanh):
+        return tf.sigmoid(forward_propagation(X, parameters, activation))
+
+    fails(checks.check_forward_propagation, broken, "returns sigmoid(Z2)", "logits")
+
+
+def test_forward_without_activation():
+    def broken(X, parameters, activation=tf.tanh):
+        A1 = parameters["W1"] @ X + parameters["b1"]
+        return parameters["W2"] @ A1 + parameters["b2"]
+
+    fails(checks.check_forward_propagation, broken, "no activation")
+
+
+def test_forward_ignores_activation_argument():
+    def broken(X, parameters, activation=tf.tanh):
+        return forward_propagation(X, parameters, tf.tanh)
+
+    fails(checks.check_forward_propagation, broken, "used tanh anyway")
+
+
+def test_forward_with_transposed_weights():
+    def broken(X, parameters, activation=tf.tanh):
+        A1 = activation(tf.transpose(X) @ tf.transpose(parameters["W1"]))
+        return A1 @ tf.transpose(parameters["W2"])
+
+    fails(checks.check_forward_propagation, broken, "Z2 from broken", "(4, 1)", "(1, 4)")
+
+
+def test_forward_missing_bias():
+    def broken(X, parameters, activation=tf.tanh):
+        return parameters["W2"] @ activation(parameters["W1"] @ X)
+
+    fails(checks.check_forward_propagation, broken, "is wrong", "expected 0.166385")
+
+
+# --------------------------------------------------------------------------- cost
+
+
+def test_cost_from_probabilities_is_not_safe():
+    def broken(Z2, Y):
+        A = tf.sigmoid(Z2)
+        return -tf.reduce_mean(Y * tf.math.log(A) + (1 - Y) * tf.math.log(1 - A))
+
+    fails(checks.check_compute_cost, broken, "sigmoid_cross_entropy_with_logits", "log(0)")
+
+
+def test_cost_clipped_probabilities_are_wrong():
+    def broken(Z2, Y):
+        A = tf.clip_by_value(tf.sigmoid(Z2), 1e-7, 1 - 1e-7)
+        return -tf.reduce_mean(Y * tf.math.log(A) + (1 - Y) * tf.math.log(1 - A))
+
+    fails(checks.check_compute_cost, broken, "expected 500", "each loss is exactly 1000")
+
+
+def test_cost_sum_and_swapped():
+    def summed(Z2, Y):
+        return tf.reduce_sum(tf.nn.sigmoid_cross_entropy_with_logits(labels=Y, logits=Z2))
+
+    def swapped(Z2, Y):
+        return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=Z2, logits=Y))
+
+    fails(checks.check_compute_cost, summed, "4 times too large")
+    fails(checks.check_compute_cost, swapped, "labels and logits swapped")
+
+
+def test_cost_not_a_scalar():
+    def broken(Z2, Y):
+        return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=Y, logits=Z2),
+                              axis=1, keepdims=True)
+
+    fails(checks.check_compute_cost, broken, "shape (1, 1)", "single number")
+
+
+# --------------------------------------------------------------------------- train step
+
+
+def test_train_step_rebinding_the_dict():
+    def broken(X, Y, parameters, learning_rate, activation=tf.tanh):
+        with tf.GradientTape() as tape:
+            cost = compute_cost(forward_propagation(X, parameters, activation), Y)
+        grads = tape.gradient(cost, dict(parameters))
+        for key in list(parameters):
+            parameters[key] = parameters[key] - learning_rate * grads[key]
+        return cost
+
+    fails(checks.check_train_step, broken, "replaced parameters['W1']", "assign_sub")
+
+
+def test_train_step_without_update_and_uphill():
+    def no_update(X, Y, parameters, learning_rate, activation=tf.tanh):
+        return compute_cost(forward_propagation(X, parameters, activation), Y)
+
+    def uphill(X, Y, parameters, learning_rate, activation=tf.tanh):
+        return train_step(X, Y, parameters, -learning_rate, activation)
+
+    fails(checks.check_train_step, no_update, "did not change the parameters")
+    fails(checks.check_train_step, uphill, "uphill")
+
+
+def test_train_step_fixed_learning_rate_and_activation():
+    def fixed_rate(X, Y, parameters, learning_rate, activation=tf.tanh):
+        return train_step(X, Y, parameters, 0.5, activation)
+
+    def fixed_activation(X, Y, parameters, learning_rate, activation=tf.tanh):
+        return train_step(X, Y, parameters, learning_rate, tf.tanh)
+
+    fails(checks.check_train_step, fixed_rate, "tf.nn.relu", "is wrong")
+    fails(checks.check_train_step, fixed_activation, "tf.nn.relu", "is wrong")
+
+
+def test_train_step_returns_cost_after_update():
+    def broken(X, Y, parameters, learning_rate, activation=tf.tanh):
+        train_step(X, Y, parameters, learning_rate, activation)
+        return compute_cost(forward_propagation(X, parameters, activation), Y)
+
+    fails(checks.check_train_step, broken, "the cost returned", "before the update")
+
+
+def test_train_step_that_only_works_eagerly():
+    def broken(X, Y, parameters, learning_rate, activation=tf.tanh):
+        cost = train_step(X, Y, parameters, learning_rate, activation)
+        return float(cost.numpy())
+
+    fails(checks.check_train_step, broken, "works step by step but not inside tf.function",
+          "no .numpy()")
+
+
+def test_check_inputs_are_float64_variables():
+    """The learner's function gets fresh float64 variables every time (no state leaks)."""
+    seen = []
+
+    def spy(X, Y, parameters, learning_rate, activation=tf.tanh):
+        if tf.executing_eagerly():  # not while tf.function traces it
+            seen.append({k: (type(v), v.dtype, v.numpy().copy())
+                         for k, v in parameters.items()})
+        return train_step(X, Y, parameters, learning_rate, activation)
+
+    checks.check_train_step(spy)
+    assert len(seen) == 2  # tanh and relu, eagerly
+    for record in seen:
+        for key, (kind, dtype, value) in record.items():
+            assert issubclass(kind, tf.Variable) and dtype == tf.float64
+            np.testing.assert_array_equal(value, checks.NET[key])

@@ -52,9 +52,18 @@ def model(X_train, Y_train, X_test, Y_test, num_iterations=2000, learning_rate=0
     w, b = initialize_with_zeros(X_train.shape[0], dtype=X_train.dtype)
     params, _, costs = optimize(w, b, X_train, Y_train, num_iterations, learning_rate,
                                 print_cost)
+    return results(params, costs, X_train, Y_train, X_test, Y_test, learning_rate,
+                   num_iterations)
+
+
+def results(params, costs, X_train, Y_train, X_test, Y_test, learning_rate, num_iterations):
+    """The dict model returns, from trained parameters."""
     w, b = params["w"], params["b"]
-    return {"costs": costs, "Y_prediction_test": predict(w, b, X_test),
-            "Y_prediction_train": predict(w, b, X_train), "w": w, "b": b,
+    Y_prediction_train, Y_prediction_test = predict(w, b, X_train), predict(w, b, X_test)
+    return {"costs": costs, "Y_prediction_test": Y_prediction_test,
+            "Y_prediction_train": Y_prediction_train, "w": w, "b": b,
+            "train_accuracy": 100 * np.mean(Y_prediction_train == Y_train),
+            "test_accuracy": 100 * np.mean(Y_prediction_test == Y_test),
             "learning_rate": learning_rate, "num_iterations": num_iterations}
 
 
@@ -449,10 +458,8 @@ def test_model_random_start():
                      learning_rate=0.5, print_cost=False):
         w = np.random.default_rng(0).normal(size=(X_train.shape[0], 1))
         params, _, costs = optimize(w, 0.0, X_train, Y_train, num_iterations, learning_rate)
-        return {"costs": costs, "w": params["w"], "b": params["b"],
-                "Y_prediction_test": predict(params["w"], params["b"], X_test),
-                "Y_prediction_train": predict(params["w"], params["b"], X_train),
-                "learning_rate": learning_rate, "num_iterations": num_iterations}
+        return results(params, costs, X_train, Y_train, X_test, Y_test, learning_rate,
+                       num_iterations)
 
     fails(checks.check_model, model_random, "expected ln 2 = 0.693147", "initialize_with_zeros")
 
@@ -483,16 +490,31 @@ def test_model_swapped_predictions():
           "expected (1, 8)")
 
 
+def test_model_accuracy_as_fraction_or_on_wrong_labels():
+    def model_fraction(*args, **kwargs):
+        d = model(*args, **kwargs)
+        d["train_accuracy"] /= 100
+        return d
+
+    fails(checks.check_model, model_fraction, "d['train_accuracy'] is 1, a fraction",
+          "in percent (100)")
+
+    def model_test_on_train(X_train, Y_train, X_test, Y_test, **kwargs):
+        d = model(X_train, Y_train, X_test, Y_test, **kwargs)
+        d["test_accuracy"] = d["train_accuracy"]
+        return d
+
+    fails(checks.check_model, model_test_on_train, "d['test_accuracy'] is 100, expected 75",
+          "Y_test for the test set")
+
+
 def test_model_float64_parameters_for_float32_data():
     def model64(X_train, Y_train, X_test, Y_test, num_iterations=2000, learning_rate=0.5,
                 print_cost=False):
         w, b = initialize_with_zeros(X_train.shape[0])
         params, _, costs = optimize(w, b, X_train, Y_train, num_iterations, learning_rate)
-        w, b = params["w"], params["b"]
-        return {"costs": costs, "w": w, "b": b,
-                "Y_prediction_test": predict(w, b, X_test),
-                "Y_prediction_train": predict(w, b, X_train),
-                "learning_rate": learning_rate, "num_iterations": num_iterations}
+        return results(params, costs, X_train, Y_train, X_test, Y_test, learning_rate,
+                       num_iterations)
 
     fails(checks.check_model, model64, "float32 data into a float64 w",
           "dtype=X_train.dtype")

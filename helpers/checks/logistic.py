@@ -77,14 +77,16 @@ MODEL_Y_TRAIN = np.array([[0, 1, 0, 1, 0, 1, 0, 1]])
 MODEL_X_TEST = np.array([[0.85, 0.15, 0.55, 0.45],
                          [0.2, 0.8, 0.5, 0.5],
                          [0.7, 0.1, 0.6, 0.3]])
-MODEL_Y_TEST = np.array([[1, 0, 1, 0]])
+MODEL_Y_TEST = np.array([[1, 0, 1, 1]])
 MODEL_COSTS = [0.6931471805599453, 0.1547904665029768, 0.08848609298207927]
 MODEL_W = np.array([[4.33823004357693], [-4.941939733364097], [3.77315204399419]])
 MODEL_B = -1.3420590196868587
 MODEL_PREDICTION_TRAIN = np.array([[0, 1, 0, 1, 0, 1, 0, 1]])
 MODEL_PREDICTION_TEST = np.array([[1, 0, 1, 0]])
+MODEL_TRAIN_ACCURACY = 100.0  # percent: 8 of 8
+MODEL_TEST_ACCURACY = 75.0  # percent: 3 of 4
 MODEL_KEYS = ("costs", "Y_prediction_test", "Y_prediction_train", "w", "b",
-              "learning_rate", "num_iterations")
+              "train_accuracy", "test_accuracy", "learning_rate", "num_iterations")
 
 # --------------------------------------------------------------------------- tools
 
@@ -372,6 +374,15 @@ def check_model(model: Callable) -> None:
            "d['Y_prediction_train'] is wrong: predict with the trained w, b on X_train.")
     expect(np.array_equal(test, MODEL_PREDICTION_TEST),
            "d['Y_prediction_test'] is wrong: predict with the trained w, b on X_test.")
+    for key, expected in (("train_accuracy", MODEL_TRAIN_ACCURACY),
+                          ("test_accuracy", MODEL_TEST_ACCURACY)):
+        value = _expect_scalar(d[key], f"d['{key}']")
+        if math.isclose(value, expected / 100):
+            raise CheckFailed(f"d['{key}'] is {value:g}, a fraction: give it in percent "
+                              f"({expected:g}), 100 * the fraction of labels predicted right.")
+        _expect_number(value, expected, f"d['{key}']",
+                       "It is the percentage of examples whose predicted label equals the "
+                       "true one (Y_train for the training set, Y_test for the test set).")
     expect(d["learning_rate"] == 0.5 and d["num_iterations"] == 300,
            "d['learning_rate'] and d['num_iterations'] must be the values model was called "
            f"with (0.5 and 300), got {d['learning_rate']} and {d['num_iterations']}.")

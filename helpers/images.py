@@ -63,6 +63,7 @@ import csv
 import math
 import os
 import secrets
+import shlex
 import sys
 import warnings
 from collections import Counter
@@ -90,8 +91,8 @@ TRAIN_FILE, TEST_FILE = "train_catvnoncat.h5", "test_catvnoncat.h5"
 SOURCES_FILE = "catvnoncat_sources.csv"
 OUTPUT_FILES = (TRAIN_FILE, TEST_FILE, SOURCES_FILE)
 LAYOUTS = ("auto", "names", "folders")
-#: Images copied from the temporary file to the outputs at a time (64 x 64 x 3: 12 MB).
-CHUNK = 1024
+#: Bytes of images copied from the temporary file to an output at a time (64 x 64: 682 images).
+CHUNK_BYTES = 8 * 2**20
 
 _SIXTEEN_BIT = ("I;16", "I;16L", "I;16B", "I;16N")
 _ALPHA_MODES = ("RGBA", "RGBa", "LA", "La", "PA")
@@ -265,17 +266,23 @@ def _visible(names: list[str]) -> list[str]:
 
 
 def _walk_files(folder: Path, exclude: Path | None) -> Iterator[Path]:
-    """Every non-hidden file below ``folder``, in a fixed (sorted) order."""
+    """Every non-hidden file below ``folder``, in a fixed (sorted) order.
+
+    ``exclude`` (the output folder, resolved) is skipped if it is below ``folder``; if it is
+    ``folder`` itself, only the build's own output files in it are skipped.
+    """
     for root, dirs, files in os.walk(folder):
-        dirs[:] = [d for d in _visible(dirs)
-                   if exclude is None or (Path(root) / d).resolve() != exclude]
+        here = Path(root)
+        dirs[:] = [d for d in _visible(dirs) if (here / d).resolve() != exclude]
+        outputs_here = here.resolve() == exclude
         for name in _visible(files):
-            yield Path(root) / name
+            if not (outputs_here and name in OUTPUT_FILES):
+                yield here / name
 
 
 def _looks_like_image(path: Path) -> bool:
-    Image.init()
-    return path.suffix.lower() in Image.registered_extensions()
+    """True if the extension is one of a format :func:`load_image` opens (.jpg, .png, ...)."""
+    return Image.registered_extensions().get(path.suffix.lower()) in _available_formats()
 
 
 def find_images(src: Path, positive: str = "cat", layout: str = "auto",
@@ -295,7 +302,8 @@ def find_images(src: Path, positive: str = "cat", layout: str = "auto",
     exclude = exclude.resolve() if exclude is not None else None
     entries = [src / n for n in _visible(os.listdir(src))]
     subfolders = [p for p in entries if p.is_dir() and p.resolve() != exclude]
-    top_files = [p for p in entries if p.is_file()]
+    top_files = [p for p in entries if p.is_file()
+                 and not (src.resolve() == exclude and p.name in OUTPUT_FILES)]
     if layout == "auto":
         top_images = [p for p in top_files if _looks_like_image(p)]
         if subfolders and top_images:
@@ -392,17 +400,18 @@ class BuildReport:
 
 
 def _progress(total: int, enabled: bool):
-    from tqdm.auto import tqdm
+    from tqdm import tqdm  # the text bar: tqdm.auto would want ipywidgets in Jupyter
 
     return tqdm(total=total, unit="img", desc="Reading images", file=sys.stderr,
                 disable=not enabled, leave=False)
 
 
 def _copy_rows(staging, rows: np.ndarray, size: int, dataset) -> None:
-    """Copy staging rows ``rows`` (in that order) into ``dataset``, CHUNK images at a time."""
+    """Copy staging rows ``rows`` (in that order) into ``dataset``, CHUNK_BYTES at a time."""
     nbytes = size * size * 3
-    for start in range(0, rows.size, CHUNK):
-        chunk = rows[start:start + CHUNK]
+    per_chunk = max(1, CHUNK_BYTES // nbytes)
+    for start in range(0, rows.size, per_chunk):
+        chunk = rows[start:start + per_chunk]
         buffer = np.empty((chunk.size, size, size, 3), dtype=np.uint8)
         for j, row in enumerate(chunk):
             staging.seek(int(row) * nbytes)
@@ -602,7 +611,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"OK  {path}: {n_neg + n_pos:,} images ({report.size}, {report.size}, 3) uint8, "
              f"{n_pos:,} {positive} / {n_neg:,} {negative}")
     print(f"OK  {report.outputs[2]}: the source file of every row")
-    print(f"Use it: CATVNONCAT_DIR={report.outputs[0].parent} make lab")
+    folder = shlex.quote(str(report.outputs[0].parent.resolve()))
+    print(f"Use it: CATVNONCAT_DIR={folder} make lab   (or set it before starting Jupyter)")
     return 0
 
 

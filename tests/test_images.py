@@ -410,14 +410,17 @@ def test_custom_class_names(tmp_path: Path):
                                                 strict=True))
 
 
-def test_output_folder_inside_the_photos_is_left_out(tmp_path: Path):
+@pytest.mark.parametrize("out_name", ["dataset", "."])
+def test_output_folder_inside_the_photos_is_left_out(tmp_path: Path, out_name: str):
     src = tmp_path / "src"
     for i in range(5):
         identity_png(src / f"cat.{i}.png", i, True)
         identity_png(src / f"dog.{i}.png", 10 + i, False)
-    build_dataset(src, src / "dataset")
-    report = build_dataset(src, src / "dataset", overwrite=True, layout="names")
-    assert report.skipped == []  # the .h5 files of the first build are not read as photos
+    out = src / out_name
+    first = build_dataset(src, out)
+    report = build_dataset(src, out, overwrite=True)
+    assert report.skipped == []  # the first build's files are not read as photos
+    assert report.layout == first.layout == "names"
     assert sum(report.train_counts) + sum(report.test_counts) == 10
 
 
@@ -502,3 +505,64 @@ def test_cli_errors_are_one_clear_line(tmp_path: Path, setup: str, message: str)
 def test_cli_rejects_bad_arguments(tmp_path: Path):
     result = run_cli("build", str(tmp_path), str(tmp_path / "o"), "--test-fraction", "1.5")
     assert result.returncode == 2 and "strictly between 0 and 1" in result.stderr
+
+
+# --------------------------------------------------------------------------- memory
+
+
+def photo_jpeg(path: Path, seed: int) -> Path:
+    """A 500 x 375 JPEG that compresses like a photo: a colour gradient plus mild noise."""
+    rng = np.random.default_rng(seed)
+    ramp = np.linspace(0, 1, 500, dtype=np.float32)[None, :, None] * rng.uniform(-120, 120, 3)
+    fall = np.linspace(0, 1, 375, dtype=np.float32)[:, None, None] * rng.uniform(-120, 120, 3)
+    pixels = 128 + ramp + fall + rng.normal(0, 8, (375, 500, 3))
+    Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8)).save(path, quality=90)
+    return path
+
+
+def peak_rss_mb(code: str, *args: str) -> tuple[float, str]:
+    """Run ``code`` in a fresh Python; return its peak resident memory (MB) and its stdout."""
+    # VmHWM is the peak of this process image since exec. (getrusage's ru_maxrss would not do:
+    # it starts from the RSS of the parent, pytest, at fork.)
+    footer = ("\nfrom pathlib import Path\nstatus = Path('/proc/self/status').read_text()\n"
+              "print(next(line.split()[1] for line in status.splitlines()\n"
+              "           if line.startswith('VmHWM:')))  # in kB")
+    result = subprocess.run([sys.executable, "-c", code + footer, *args], capture_output=True,
+                            text=True, timeout=600, check=True)
+    *lines, peak = result.stdout.strip().splitlines()
+    return int(peak) / 1024, "\n".join(lines)
+
+
+@pytest.mark.slow
+def test_build_memory_stays_bounded(tmp_path: Path):
+    """Building from N photos needs at most 100 MB more than importing the modules.
+
+    Holding the decoded photos would need N x 0.56 MB (560 MB for the default N = 1,000).
+    For the timing in the docs: BENCH_IMAGES=5000 pytest tests/test_images.py -k memory -s
+    """
+    if not Path("/proc/self/status").exists():
+        pytest.skip("measures memory with Linux's /proc/self/status")
+    n = int(os.environ.get("BENCH_IMAGES", "1000"))
+    distinct = [photo_jpeg(tmp_path / f"photo{i}.jpg", seed=i) for i in range(20)]
+    src = tmp_path / "src"
+    src.mkdir()
+    for i in range(n):
+        target = src / f"{'cat' if i % 2 == 0 else 'dog'}.{i // 2}.jpg"
+        try:
+            os.link(distinct[i % len(distinct)], target)  # same bytes, decoded again each time
+        except OSError:
+            target.write_bytes(distinct[i % len(distinct)].read_bytes())
+
+    imports = ("import h5py, tqdm.auto\nfrom PIL import Image\nImage.init()\n"
+               "from helpers.images import build_dataset\n")
+    baseline, _ = peak_rss_mb(imports)
+    build = imports + ("import sys, time\nwall, cpu = time.perf_counter(), time.process_time()\n"
+                       "build_dataset(sys.argv[1], sys.argv[2])\n"
+                       "print(f'{time.perf_counter() - wall:.1f} s wall, '\n"
+                       "      f'{time.process_time() - cpu:.1f} s CPU')\n")
+    peak, timing = peak_rss_mb(build, str(src), str(tmp_path / "out"))
+    print(f"\nbuild of {n:,} 500x375 JPEGs: {timing}; peak memory {peak:.0f} MB, "
+          f"{peak - baseline:.0f} MB over the imports alone ({baseline:.0f} MB)")
+    data = load_catvnoncat(tmp_path / "out")
+    assert data.train_x.shape[0] + data.test_x.shape[0] == n
+    assert peak - baseline < 100

@@ -13,7 +13,8 @@ rules, so a notebook that works here also works with a full nbgrader course::
 (each solution region becomes ``# YOUR CODE HERE`` + ``raise NotImplementedError()``),
 ``ClearOutput``, ``ClearHiddenTests`` (drops ``### BEGIN HIDDEN TESTS`` ... ``### END HIDDEN
 TESTS`` from check cells), ``ComputeChecksums`` and ``CheckCellMetadata``, in the order
-``nbgrader generate_assignment`` uses.
+``nbgrader generate_assignment`` uses. One difference: Markdown cells that merely mention the
+markers are left alone (nbgrader would cut them).
 
 **Grading** (:func:`grade`), in the spirit of ``nbgrader autograde`` but without its database:
 
@@ -65,6 +66,9 @@ SKIP_TAGS = ("nbval-skip", "skip-execution")
 #: Output a single cell may produce before the rest is dropped (an endless ``print`` loop).
 MAX_OUTPUT_CHARS = 200_000
 MAX_OUTPUTS = 2_000
+#: Cells with errors listed in the text report (the JSON report lists them all).
+MAX_NOTES = 5
+AFTER_LAST_CHECK = "not run: it comes after the last check, so it cannot change the score"
 
 
 # --------------------------------------------------------------------------- reading notebooks
@@ -158,10 +162,26 @@ def _preprocessors() -> tuple[list, list]:
         ComputeChecksums,
         LockCells,
     )
+    from nbgrader.utils import is_grade, is_solution
 
-    before_hidden = [LockCells(), ClearSolutions(code_stub={"python": CODE_STUB}), ClearOutput(),
-                     CheckCellMetadata(), ComputeChecksums()]
-    after_hidden = [ClearHiddenTests(), ComputeChecksums(), CheckCellMetadata()]
+    # nbgrader looks for the markers in every cell, so a Markdown cell that *explains* them
+    # ("write your code between `### BEGIN SOLUTION` and `### END SOLUTION`") would be cut.
+    # Here Markdown is left alone unless it is itself a solution or grade cell.
+    class CodeClearSolutions(ClearSolutions):
+        def preprocess_cell(self, cell, resources, index):
+            if cell.cell_type != "code" and not is_solution(cell):
+                return cell, resources
+            return super().preprocess_cell(cell, resources, index)
+
+    class CodeClearHiddenTests(ClearHiddenTests):
+        def preprocess_cell(self, cell, resources, index):
+            if cell.cell_type != "code" and not is_grade(cell):
+                return cell, resources
+            return super().preprocess_cell(cell, resources, index)
+
+    before_hidden = [LockCells(), CodeClearSolutions(code_stub={"python": CODE_STUB}),
+                     ClearOutput(), CheckCellMetadata(), ComputeChecksums()]
+    after_hidden = [CodeClearHiddenTests(), ComputeChecksums(), CheckCellMetadata()]
     return before_hidden, after_hidden
 
 
@@ -224,7 +244,9 @@ class Report:
     score: float = 0.0
     max_score: float | None = None
     results: list[Result] = field(default_factory=list)
-    cell_errors: list[dict] = field(default_factory=list)  # non-check cells that raised
+    # Other cells that raised: {"cell": number counted from 1, Markdown included, "code": its
+    # first line, "error": "ExceptionName: message"}.
+    cell_errors: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     cell_timeout: float = CELL_TIMEOUT
     timeout: float = TIMEOUT
@@ -250,8 +272,12 @@ class Report:
             if r.status != "passed" or r.modified:
                 text += f": {r.message}"
             lines.append(text)
-        for err in self.cell_errors:
-            lines.append(f"  note: cell {err['cell']} raised {err['error']}")
+        shown = self.cell_errors[:MAX_NOTES]
+        for err in shown:
+            lines.append(f"  note: cell {err['cell']} ({err['code']}) raised {err['error']}")
+        if len(self.cell_errors) > len(shown):
+            lines.append(f"  note: ... and {len(self.cell_errors) - len(shown)} more cells "
+                         "raised errors (--json lists them all)")
         lines.extend(f"  note: {note}" for note in self.notes)
         if self.max_score is not None:
             percent = f" ({100 * self.score / self.max_score:.0f} %)" if self.max_score else ""
@@ -264,6 +290,10 @@ class Report:
 
 def _fmt(x: float) -> str:
     return f"{x:g}"
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 def match_source(submission: NotebookNode | None, submission_path: str | Path,
@@ -388,8 +418,12 @@ def _make_client(nb: NotebookNode, cwd: str):
 
 
 def execute(nb: NotebookNode, *, cwd: str | Path, cell_timeout: float = CELL_TIMEOUT,
-            timeout: float = TIMEOUT, started: float | None = None) -> list[_Run]:
-    """Run ``nb`` in place in a fresh kernel; return what happened to each cell."""
+            timeout: float = TIMEOUT, started: float | None = None,
+            stop_after: int | None = None) -> list[_Run]:
+    """Run ``nb`` in place in a fresh kernel; return what happened to each cell.
+
+    Cells after index ``stop_after`` are not run (status "not run").
+    """
     from jupyter_core.utils import run_sync
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
@@ -403,6 +437,8 @@ def execute(nb: NotebookNode, *, cwd: str | Path, cell_timeout: float = CELL_TIM
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code" or not cell.source.strip():
                 continue
+            if stop_after is not None and index > stop_after and not stopped:
+                stopped = AFTER_LAST_CHECK
             if stopped:
                 runs[index] = _Run("not run", stopped)
                 continue
@@ -448,7 +484,8 @@ def execute(nb: NotebookNode, *, cwd: str | Path, cell_timeout: float = CELL_TIM
 def _error_text(cell: NotebookNode) -> str | None:
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
-            return f"{output.get('ename', 'Error')}: {output.get('evalue', '')}".strip()
+            ename, evalue = output.get("ename", "Error"), str(output.get("evalue", "")).strip()
+            return f"{ename}: {evalue}" if evalue else ename
     for output in cell.get("outputs", []):
         if output.get("output_type") == "stream" and output.get("name") == "stderr":
             text = str(output.get("text", "")).strip()
@@ -458,13 +495,19 @@ def _error_text(cell: NotebookNode) -> str | None:
 
 def grade(submission_path: str | Path, *, source_path: str | Path | None = None,
           source_dir: str | Path = NOTEBOOK_DIR, cell_timeout: float = CELL_TIMEOUT,
-          timeout: float = TIMEOUT, cwd: str | Path | None = None) -> Report:
-    """Run one submitted notebook and grade its checks. Never raises for a bad submission."""
+          timeout: float = TIMEOUT, cwd: str | Path | None = None,
+          run_all: bool = False) -> Report:
+    """Run one submitted notebook and grade its checks. Never raises for a bad submission.
+
+    The notebook runs in ``cwd`` (default: a fresh temporary folder), up to its last check cell
+    (every cell with ``run_all``), within ``cell_timeout`` seconds per cell and ``timeout``
+    seconds in all.
+    """
     started = time.monotonic()
     report = Report(submission=str(submission_path), cell_timeout=cell_timeout, timeout=timeout)
     try:
         _grade(report, Path(submission_path), source_path, Path(source_dir), cell_timeout,
-               timeout, cwd, started)
+               timeout, cwd, run_all, started)
     except Exception as err:  # the grader must report, not crash
         report.status, report.error = "error", f"internal grader error: {type(err).__name__}: {err}"
     report.score = sum(r.points for r in report.results)
@@ -473,7 +516,7 @@ def grade(submission_path: str | Path, *, source_path: str | Path | None = None,
 
 
 def _grade(report: Report, submission_path: Path, source_path, source_dir: Path,
-           cell_timeout: float, timeout: float, cwd, started: float) -> None:
+           cell_timeout: float, timeout: float, cwd, run_all: bool, started: float) -> None:
     from nbgrader.utils import determine_grade
 
     try:
@@ -506,15 +549,23 @@ def _grade(report: Report, submission_path: Path, source_path, source_dir: Path,
         return
 
     nb, present, modified = prepare_submission(submission, source)
+    stop_after = None if run_all else max(present.values(), default=-1)
     with tempfile.TemporaryDirectory(prefix="grade-") as tmp:
         runs = execute(nb, cwd=cwd or tmp, cell_timeout=cell_timeout, timeout=timeout,
-                       started=started)
+                       started=started, stop_after=stop_after)
+    skipped = sum(run.reason == AFTER_LAST_CHECK for run in runs)
+    if skipped:
+        report.notes.append(f"{skipped} code cell{'s' if skipped > 1 else ''} after the last "
+                            "check not run: they cannot change the score (--run-all runs them)")
 
     solution_at = {_grade_id(c): i for i, c in enumerate(nb.cells) if _is_solution(c)}
     check_cells = set(present.values())
     for index, (cell, run) in enumerate(zip(nb.cells, runs, strict=True)):
         if index not in check_cells and run.status in ("error", "timeout"):
-            report.cell_errors.append({"cell": index, "error": _error_text(cell) or run.reason})
+            first = next((line.strip() for line in cell.source.splitlines()
+                          if line.strip() and not line.startswith("#")), "")
+            report.cell_errors.append({"cell": index + 1, "code": _shorten(first, 50),
+                                       "error": _shorten(_error_text(cell) or run.reason, 200)})
 
     for exercise in wanted:
         gid = exercise.grade_id
@@ -575,6 +626,9 @@ def main(argv: list[str] | None = None) -> int:
                          help="seconds a single cell may run (default: %(default)g)")
     p_grade.add_argument("--timeout", type=float, default=TIMEOUT,
                          help="seconds the whole notebook may run (default: %(default)g)")
+    p_grade.add_argument("--run-all", action="store_true",
+                         help="also run the cells after the last check (they cannot change "
+                              "the score, so by default they are not run)")
     p_grade.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args(argv)
 
@@ -597,7 +651,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     report = grade(args.submission, source_path=args.source, source_dir=args.source_dir,
-                   cell_timeout=args.cell_timeout, timeout=args.timeout)
+                   cell_timeout=args.cell_timeout, timeout=args.timeout, run_all=args.run_all)
     print(report.to_json() if args.json else report.to_text())
     return 0 if report.status == "graded" else 1
 

@@ -79,7 +79,9 @@ def fixture_notebook() -> nbformat.NotebookNode:
     setup.outputs, setup.execution_count = [], 1
     return new_notebook(
         cells=[
-            new_markdown_cell("# Fixture\nWrite `add_one`: $y = x + 1$."),
+            new_markdown_cell("# Fixture\nWrite your code between `### BEGIN SOLUTION` and "
+                              "`### END SOLUTION`; checks may hold `### BEGIN HIDDEN TESTS`.\n\n"
+                              "Write `add_one`: $y = x + 1$."),
             setup,
             _solution("add_one", ADD_ONE),
             _check("check_add_one", 'expect_close(call(add_one, 1.0), 2.0, "add_one(1.0)")\n'
@@ -176,13 +178,15 @@ def assert_student_edition(source: nbformat.NotebookNode, student: nbformat.Note
     regions = 0
     for src, stu in zip(source.cells, student.cells, strict=True):
         assert stu.metadata.get("nbgrader") is not None or "nbgrader" not in src.metadata
+        if stu.cell_type != "code":  # prose may mention the markers; it is left as it was
+            assert stu.source == src.source
+            continue
         hidden, visible = solution_lines(src.source)
         student_lines = {line.strip() for line in stu.source.splitlines()}
         leaked = (hidden - visible) & student_lines
         assert not leaked, f"solution code left in {src.metadata.get('nbgrader')}: {leaked}"
         assert "BEGIN SOLUTION" not in stu.source and "HIDDEN TESTS" not in stu.source
-        if stu.cell_type == "code":
-            assert stu.outputs == [] and stu.execution_count is None
+        assert stu.outputs == [] and stu.execution_count is None
         if BEGIN in src.source:
             regions += 1
             assert "raise NotImplementedError()" in stu.source
@@ -329,6 +333,22 @@ def test_the_overall_time_limit_marks_the_rest_not_run(course):
     assert {r.status for r in report.results} == {"not run"}, report.to_text()
     assert "time limit of 20 s" in report.results[0].message
     assert any("time limit of 20 s" in e["error"] for e in report.cell_errors)
+
+
+def test_cells_after_the_last_check_run_only_when_asked(course):
+    def trailing(nb):
+        nb.cells.append(nbformat.v4.new_code_cell("import time\ntime.sleep(600)"))
+
+    path = _edit(course, "trailing.ipynb", trailing)
+    report = _grade(course, path)
+    assert report.score == 4 and report.cell_errors == [], report.to_text()
+    assert report.notes == ["1 code cell after the last check not run: they cannot change the "
+                            "score (--run-all runs them)"]
+    report = _grade(course, path, run_all=True, cell_timeout=2)
+    assert report.score == 4 and report.notes == []
+    assert report.cell_errors == [{"cell": 11, "code": "import time", "error": (
+        "TimeoutError: the cell did not finish within 2 s (an endless loop?); the grader "
+        "interrupted it")}]
 
 
 def test_a_dying_kernel_gives_a_report(course):

@@ -551,7 +551,10 @@ def _grade(report: Report, submission_path: Path, source_path, source_dir: Path,
     nb, present, modified = prepare_submission(submission, source)
     stop_after = None if run_all else max(present.values(), default=-1)
     with tempfile.TemporaryDirectory(prefix="grade-") as tmp:
-        runs = execute(nb, cwd=cwd or tmp, cell_timeout=cell_timeout, timeout=timeout,
+        # A folder one level down, so that a notebook's "../build/x" stays inside tmp too.
+        workdir = Path(tmp) / "notebooks"
+        workdir.mkdir()
+        runs = execute(nb, cwd=cwd or workdir, cell_timeout=cell_timeout, timeout=timeout,
                        started=started, stop_after=stop_after)
     skipped = sum(run.reason == AFTER_LAST_CHECK for run in runs)
     if skipped:

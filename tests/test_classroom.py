@@ -446,6 +446,19 @@ def test_real_student_edition_has_no_solution_code(notebook, real_students):
     assert assert_student_edition(source, student) >= len(classroom.exercises(source)) > 0
 
 
+@real
+def test_real_filled_in_student_edition_runs_the_source_code(notebook, real_students):
+    # What the grader runs for a learner who typed every solution in is, cell for cell, what it
+    # runs for the instructor source (which gets full marks below).
+    source = nbformat.read(notebook, as_version=4)
+    filled = filled_student(notebook, real_students[notebook.name])
+    ran_filled, checks_filled, edited_filled = classroom.prepare_submission(filled, source)
+    ran_source, checks_source, edited_source = classroom.prepare_submission(source, source)
+    assert [c.source for c in ran_filled.cells] == [c.source for c in ran_source.cells]
+    assert checks_filled == checks_source and len(checks_source) > 0
+    assert not any(edited_filled.values()) and not any(edited_source.values())
+
+
 @pytest.mark.slow
 @real
 def test_real_source_gets_full_marks(notebook):

@@ -24,12 +24,14 @@ markers are left alone (nbgrader would cut them).
    fails: "check cell <id> was deleted or changed". A present one is compared by nbgrader
    checksum with the student edition (and with the source); if it was edited, that is reported,
    and, as nbgrader does, the original check (hidden tests included) is put back and run.
-3. All outputs are cleared and the notebook is run top to bottom in this Python's own kernel
-   (nbclient, errors allowed) in a fresh temporary folder. Each cell has ``cell_timeout``
-   seconds; the whole run has ``timeout`` seconds. A cell that runs out of time fails, the
-   kernel is interrupted and the following cells still run (a later exercise can still earn
-   its points), each with the time that is left. Once the overall limit is reached, or if the
-   kernel dies, the remaining cells are marked "not run" and their checks fail.
+3. All outputs are cleared and the notebook is run from the top, up to its last check cell
+   (later cells cannot change the score; ``run_all`` runs them too), in this Python's own
+   kernel (nbclient, errors allowed) in a fresh temporary folder. Each cell has
+   ``cell_timeout`` seconds; the whole run has ``timeout`` seconds. A cell that runs out of
+   time fails, the kernel is interrupted and the following cells still run (a later exercise
+   can still earn its points), each with the time that is left. Once the overall limit is
+   reached, or if the kernel dies, the remaining cells are marked "not run" and their checks
+   fail.
 4. Each check scores with nbgrader's ``determine_grade``: full points if its cell ran without an
    error (and without stderr), else zero with the check's own message (the ``CheckFailed`` text).
 """

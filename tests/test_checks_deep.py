@@ -1,0 +1,471 @@
+"""The checks of notebook 4 pass correct functions and name the mistake in broken ones."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from helpers.checks import CheckFailed
+from helpers.checks import deep as checks
+
+# --------------------------------------------------------------------------- correct versions
+
+
+def initialize_parameters_deep(layer_dims, seed=1):
+    rng = np.random.RandomState(seed)
+    parameters = {}
+    for layer in range(1, len(layer_dims)):
+        n_prev = layer_dims[layer - 1]
+        parameters[f"W{layer}"] = rng.randn(layer_dims[layer], n_prev) / np.sqrt(n_prev)
+        parameters[f"b{layer}"] = np.zeros((layer_dims[layer], 1))
+    return parameters
+
+
+def linear_activation_forward(A_prev, W, b, activation):
+    Z = W @ A_prev + b
+    A = np.maximum(Z, 0) if activation == "relu" else 1 / (1 + np.exp(-Z))
+    return A, (A_prev, W, b, Z)
+
+
+def L_model_forward(X, parameters):
+    L = len(parameters) // 2
+    A, caches = X, []
+    for layer in range(1, L + 1):
+        A, cache = linear_activation_forward(A, parameters[f"W{layer}"], parameters[f"b{layer}"],
+                                             "relu" if layer < L else "sigmoid")
+        caches.append(cache)
+    return A, caches
+
+
+def compute_cost(AL, Y):
+    m = Y.shape[1]
+    return float(-(np.sum(Y * np.log(AL)) + np.sum((1 - Y) * np.log(1 - AL))) / m)
+
+
+def linear_backward(dZ, cache, compute_dA_prev=True):
+    A_prev, W, _, _ = cache
+    m = A_prev.shape[1]
+    dA_prev = W.T @ dZ if compute_dA_prev else None
+    return dA_prev, dZ @ A_prev.T / m, np.sum(dZ, axis=1, keepdims=True) / m
+
+
+def L_model_backward(AL, Y, caches):
+    grads = {}
+    dZ = AL - Y
+    for layer in range(len(caches), 0, -1):
+        dA_prev, grads[f"dW{layer}"], grads[f"db{layer}"] = linear_backward(
+            dZ, caches[layer - 1], compute_dA_prev=layer > 1)
+        if layer > 1:
+            dZ = dA_prev * (caches[layer - 2][3] > 0)
+    return grads
+
+
+def update_parameters(parameters, grads, learning_rate):
+    for layer in range(1, len(parameters) // 2 + 1):
+        parameters[f"W{layer}"] -= learning_rate * grads[f"dW{layer}"]
+        parameters[f"b{layer}"] -= learning_rate * grads[f"db{layer}"]
+    return parameters
+
+
+def fails(check, function, *fragments: str) -> str:
+    """Run the check on a broken function; it must fail with every fragment in the message."""
+    with pytest.raises(CheckFailed) as info:
+        check(function)
+    message = str(info.value)
+    for fragment in fragments:
+        assert fragment in message, f"{fragment!r} not in {message!r}"
+    return message
+
+
+# --------------------------------------------------------------------------- passing
+
+
+@pytest.mark.parametrize(("check", "function"), [
+    (checks.check_initialize_parameters_deep, initialize_parameters_deep),
+    (checks.check_linear_activation_forward, linear_activation_forward),
+    (checks.check_L_model_forward, L_model_forward),
+    (checks.check_compute_cost, compute_cost),
+    (checks.check_linear_backward, linear_backward),
+    (checks.check_L_model_backward, L_model_backward),
+    (checks.check_update_parameters, update_parameters),
+])
+def test_correct_functions_pass(check, function, capsys):
+    check(function)
+    assert capsys.readouterr().out == f"✔ {function.__name__}: all checks passed.\n"
+
+
+def test_global_seed_version_passes(capsys):
+    def with_global_seed(layer_dims, seed=1):
+        np.random.seed(seed)
+        parameters = {}
+        for layer in range(1, len(layer_dims)):
+            n_prev = layer_dims[layer - 1]
+            parameters[f"W{layer}"] = np.random.randn(layer_dims[layer], n_prev) / np.sqrt(n_prev)
+            parameters[f"b{layer}"] = np.zeros((layer_dims[layer], 1))
+        return parameters
+
+    checks.check_initialize_parameters_deep(with_global_seed)
+    assert "all checks passed" in capsys.readouterr().out
+
+
+def test_not_implemented_is_reported():
+    def todo(*args, **kwargs):
+        raise NotImplementedError
+
+    fails(checks.check_compute_cost, todo, "not implemented yet")
+
+
+# --------------------------------------------------------------------------- initialization
+
+
+def _init_variant(scale):
+    def init(layer_dims, seed=1):
+        rng = np.random.RandomState(seed)
+        parameters = {}
+        for layer in range(1, len(layer_dims)):
+            n_prev, n = layer_dims[layer - 1], layer_dims[layer]
+            parameters[f"W{layer}"] = rng.randn(n, n_prev) * scale(n_prev, n)
+            parameters[f"b{layer}"] = np.zeros((n, 1))
+        return parameters
+    return init
+
+
+@pytest.mark.parametrize(("scale", "fragment"), [
+    (lambda n_prev, n: 0.01, "multiplied by 0.01"),
+    (lambda n_prev, n: np.sqrt(2 / n_prev), "He initialization"),
+    (lambda n_prev, n: 1.0, "did not divide by np.sqrt(n[l-1])"),
+    (lambda n_prev, n: 1 / np.sqrt(n), "divided by sqrt(n[l])"),
+    (lambda n_prev, n: 1 / n_prev, "divided by n[l-1]; divide by its square root"),
+])
+def test_init_scaling_mistakes_are_named(scale, fragment):
+    fails(checks.check_initialize_parameters_deep, _init_variant(scale), "W1", fragment)
+
+
+def test_init_transposed_shape():
+    def transposed(layer_dims, seed=1):
+        parameters = initialize_parameters_deep(layer_dims, seed)
+        return {k: v.T if k.startswith("W") else v for k, v in parameters.items()}
+
+    fails(checks.check_initialize_parameters_deep, transposed, "W1 has shape (4, 3)",
+          "expected (3, 4)")
+
+
+def test_init_drawn_transposed_then_flipped():
+    def wrong_order(layer_dims, seed=1):
+        rng = np.random.RandomState(seed)
+        parameters = {}
+        for layer in range(1, len(layer_dims)):
+            n_prev, n = layer_dims[layer - 1], layer_dims[layer]
+            parameters[f"W{layer}"] = rng.randn(n_prev, n).T / np.sqrt(n_prev)
+            parameters[f"b{layer}"] = np.zeros((n, 1))
+        return parameters
+
+    fails(checks.check_initialize_parameters_deep, wrong_order, "wrong values", "in layer order")
+
+
+def test_init_random_biases():
+    def random_b(layer_dims, seed=1):
+        parameters = initialize_parameters_deep(layer_dims, seed)
+        parameters["b2"] = np.full_like(parameters["b2"], 0.1)
+        return parameters
+
+    fails(checks.check_initialize_parameters_deep, random_b, "b2 must start at zero")
+
+
+def test_init_missing_last_layer():
+    def off_by_one(layer_dims, seed=1):
+        return initialize_parameters_deep(layer_dims[:-1], seed)
+
+    fails(checks.check_initialize_parameters_deep, off_by_one, "has no 'W3', 'b3'")
+
+
+def test_init_ignores_seed():
+    def fixed_seed(layer_dims, seed=1):
+        return initialize_parameters_deep(layer_dims, 1)
+
+    fails(checks.check_initialize_parameters_deep, fixed_seed, "seed=2", "same weights")
+
+
+def test_init_uses_unseeded_global_state():
+    state = {"calls": 0}
+
+    def unseeded(layer_dims, seed=1):
+        state["calls"] += 1
+        parameters = initialize_parameters_deep(layer_dims, seed)
+        if state["calls"] > 1:  # the first call happens to match, later ones do not
+            parameters["W1"] = parameters["W1"] + 0.5
+        return parameters
+
+    fails(checks.check_initialize_parameters_deep, unseeded, "same seed gave different weights")
+
+
+def test_init_float32():
+    def float32(layer_dims, seed=1):
+        return {k: v.astype(np.float32) for k, v in
+                initialize_parameters_deep(layer_dims, seed).items()}
+
+    fails(checks.check_initialize_parameters_deep, float32, "dtype float32")
+
+
+# --------------------------------------------------------------------------- forward
+
+
+def test_forward_without_bias():
+    def no_b(A_prev, W, b, activation):
+        return linear_activation_forward(A_prev, W, np.zeros_like(b), activation)
+
+    # relu is checked first: its values differ, so the generic message appears
+    fails(checks.check_linear_activation_forward, no_b, "A (relu) is wrong")
+
+
+def test_forward_without_bias_sigmoid_only():
+    def no_b_sigmoid(A_prev, W, b, activation):
+        if activation == "sigmoid":
+            b = np.zeros_like(b)
+        return linear_activation_forward(A_prev, W, b, activation)
+
+    fails(checks.check_linear_activation_forward, no_b_sigmoid, "forgot to add b")
+
+
+def test_forward_swapped_activations():
+    def swapped(A_prev, W, b, activation):
+        return linear_activation_forward(A_prev, W, b,
+                                         "sigmoid" if activation == "relu" else "relu")
+
+    fails(checks.check_linear_activation_forward, swapped, "activation='relu'",
+          "applied the sigmoid")
+
+
+def test_forward_cache_order():
+    def bad_cache(A_prev, W, b, activation):
+        A, (A_prev, W, b, Z) = linear_activation_forward(A_prev, W, b, activation)
+        return A, (Z, A_prev, W, b)
+
+    fails(checks.check_linear_activation_forward, bad_cache, "(A_prev, W, b, Z) in that order")
+
+
+def test_forward_cache_wrong_length():
+    def short_cache(A_prev, W, b, activation):
+        A, (A_prev, W, b, Z) = linear_activation_forward(A_prev, W, b, activation)
+        return A, (A_prev, W, b)
+
+    fails(checks.check_linear_activation_forward, short_cache, "must be the tuple")
+
+
+def test_forward_upcasts_float32():
+    def upcast(A_prev, W, b, activation):
+        A, cache = linear_activation_forward(A_prev, W, b, activation)
+        return A.astype(np.float64), cache
+
+    fails(checks.check_linear_activation_forward, upcast, "float32", "returned float64")
+
+
+def test_forward_overflow_is_reported():
+    def unsafe(A_prev, W, b, activation):
+        A, cache = linear_activation_forward(A_prev, W, b, activation)
+        np.exp(np.array([1000.0]))  # an overflow, as an unguarded exp would give
+        return A, cache
+
+    fails(checks.check_linear_activation_forward, unsafe, "not numerically safe")
+
+
+def _model_forward_variant(hidden, last, skip_last_cache=False):
+    def forward(X, parameters):
+        L = len(parameters) // 2
+        A, caches = X, []
+        for layer in range(1, L + 1):
+            A, cache = linear_activation_forward(A, parameters[f"W{layer}"],
+                                                 parameters[f"b{layer}"],
+                                                 hidden if layer < L else last)
+            if not (skip_last_cache and layer == L):
+                caches.append(cache)
+        return A, caches
+    return forward
+
+
+def test_model_forward_relu_at_the_end():
+    fails(checks.check_L_model_forward, _model_forward_variant("relu", "relu"),
+          "apply the sigmoid on the last layer")
+
+
+def test_model_forward_sigmoid_everywhere():
+    fails(checks.check_L_model_forward, _model_forward_variant("sigmoid", "sigmoid"),
+          "Z of layer 2 is wrong")
+
+
+def test_model_forward_missing_last_cache():
+    fails(checks.check_L_model_forward, _model_forward_variant("relu", "sigmoid", True),
+          "caches has 2 entries")
+
+
+def test_model_forward_stops_one_layer_early():
+    def early(X, parameters):
+        trimmed = {k: v for k, v in parameters.items() if not k.endswith("3")}
+        return L_model_forward(X, trimmed)
+
+    fails(checks.check_L_model_forward, early, "caches has 2 entries")
+
+
+# --------------------------------------------------------------------------- cost
+
+
+def test_cost_sign():
+    fails(checks.check_compute_cost, lambda AL, Y: -compute_cost(AL, Y), "minus sign")
+
+
+def test_cost_only_positive_term():
+    def half(AL, Y):
+        return float(-np.sum(Y * np.log(AL)) / Y.shape[1])
+
+    fails(checks.check_compute_cost, half, "(1 - y) * log(1 - a)")
+
+
+def test_cost_not_averaged():
+    fails(checks.check_compute_cost, lambda AL, Y: compute_cost(AL, Y) * Y.shape[1],
+          "divide by m")
+
+
+def test_cost_returns_array():
+    def as_array(AL, Y):
+        return np.array([[compute_cost(AL, Y)]])
+
+    fails(checks.check_compute_cost, as_array, "shape (1, 1)")
+
+
+def test_cost_log_of_zero_is_reported():
+    def unsafe(AL, Y):
+        np.log(np.zeros(1))
+        return compute_cost(AL, Y)
+
+    fails(checks.check_compute_cost, unsafe, "not numerically safe")
+
+
+# --------------------------------------------------------------------------- backward
+
+
+def test_linear_backward_without_1_over_m():
+    def no_m(dZ, cache, compute_dA_prev=True):
+        dA_prev, dW, db = linear_backward(dZ, cache, compute_dA_prev)
+        return dA_prev, dW * dZ.shape[1], db
+
+    fails(checks.check_linear_backward, no_m, "dW is m = 4 times too big")
+
+
+def test_linear_backward_db_without_keepdims():
+    def flat_db(dZ, cache, compute_dA_prev=True):
+        dA_prev, dW, db = linear_backward(dZ, cache, compute_dA_prev)
+        return dA_prev, dW, db.ravel()
+
+    fails(checks.check_linear_backward, flat_db, "keepdims=True")
+
+
+def test_linear_backward_dA_prev_divided_by_m():
+    def over_m(dZ, cache, compute_dA_prev=True):
+        dA_prev, dW, db = linear_backward(dZ, cache, compute_dA_prev)
+        return dA_prev / dZ.shape[1], dW, db
+
+    fails(checks.check_linear_backward, over_m, "without 1/m")
+
+
+def test_linear_backward_uses_W_not_transposed():
+    def no_transpose(dZ, cache, compute_dA_prev=True):
+        _, dW, db = linear_backward(dZ, cache, compute_dA_prev)
+        return dZ.T @ cache[1], dW, db  # (4, 3) instead of (3, 4)
+
+    fails(checks.check_linear_backward, no_transpose, "dA_prev", "shape (4, 3)",
+          "did you use W.T?")
+
+
+def test_linear_backward_always_computes_dA_prev():
+    def always(dZ, cache, compute_dA_prev=True):
+        return linear_backward(dZ, cache, True)
+
+    fails(checks.check_linear_backward, always, "must be None")
+
+
+def test_linear_backward_without_the_flag():
+    def no_flag(dZ, cache):
+        return linear_backward(dZ, cache)
+
+    fails(checks.check_linear_backward, no_flag, "TypeError", "compute_dA_prev")
+
+
+def test_model_backward_wrong_sign():
+    def flipped(AL, Y, caches):
+        return L_model_backward(Y, AL, caches)
+
+    fails(checks.check_L_model_backward, flipped, "wrong sign", "dZ = AL - Y")
+
+
+def test_model_backward_stores_dA0():
+    def with_dA0(AL, Y, caches):
+        grads = L_model_backward(AL, Y, caches)
+        grads["dA0"] = np.zeros_like(caches[0][0])
+        return grads
+
+    fails(checks.check_L_model_backward, with_dA0, "'dA0'", "skip it")
+
+
+def test_model_backward_without_relu_mask():
+    def no_mask(AL, Y, caches):
+        grads = {}
+        dZ = AL - Y
+        for layer in range(len(caches), 0, -1):
+            dA_prev, grads[f"dW{layer}"], grads[f"db{layer}"] = linear_backward(
+                dZ, caches[layer - 1], compute_dA_prev=layer > 1)
+            dZ = dA_prev
+        return grads
+
+    fails(checks.check_L_model_backward, no_mask, "dW2 is wrong")
+
+
+def test_model_backward_missing_first_layer():
+    def stops_early(AL, Y, caches):
+        grads = L_model_backward(AL, Y, caches)
+        del grads["dW1"], grads["db1"]
+        return grads
+
+    fails(checks.check_L_model_backward, stops_early, "grads has no 'dW1', 'db1'")
+
+
+# --------------------------------------------------------------------------- update
+
+
+def test_update_uphill():
+    def uphill(parameters, grads, learning_rate):
+        return update_parameters(parameters, grads, -learning_rate)
+
+    fails(checks.check_update_parameters, uphill, "W1 moved uphill")
+
+
+def test_update_only_first_layer():
+    def first_only(parameters, grads, learning_rate):
+        parameters["W1"] -= learning_rate * grads["dW1"]
+        parameters["b1"] -= learning_rate * grads["db1"]
+        return parameters
+
+    fails(checks.check_update_parameters, first_only, "W2 did not change")
+
+
+def test_update_forgets_bias():
+    def no_b(parameters, grads, learning_rate):
+        for layer in (1, 2):
+            parameters[f"W{layer}"] -= learning_rate * grads[f"dW{layer}"]
+        return parameters
+
+    fails(checks.check_update_parameters, no_b, "b1 did not change")
+
+
+def test_update_upcasts_float32():
+    def upcast(parameters, grads, learning_rate):
+        return {k: np.asarray(v, dtype=np.float64) - 0 for k, v in
+                update_parameters(parameters, grads, learning_rate).items()}
+
+    fails(checks.check_update_parameters, upcast, "keep each array's dtype")
+
+
+def test_update_returns_nothing():
+    def returns_none(parameters, grads, learning_rate):
+        update_parameters(parameters, grads, learning_rate)
+
+    fails(checks.check_update_parameters, returns_none, "must be a dict")

@@ -81,8 +81,8 @@ MAX_PIXELS = 64_000_000
 RESAMPLE = Image.Resampling.LANCZOS
 #: JPEGs are decoded at a reduced scale that is still at least this many times the target size.
 DRAFT_OVERSAMPLING = 2
-#: The image formats opened. Others, notably EPS and PDF (which Pillow hands to Ghostscript, an
-#: interpreter), are refused as "not an image".
+#: The image formats opened (MPO is the multi-picture JPEG some phones write). Others, notably
+#: EPS, which Pillow hands to the Ghostscript interpreter, are refused as "not an image".
 FORMATS = ("JPEG", "MPO", "PNG", "GIF", "BMP", "DIB", "TIFF", "WEBP", "AVIF", "PPM", "TGA",
            "ICO", "QOI", "PCX", "PSD", "JPEG2000")
 
@@ -132,7 +132,7 @@ def to_rgb(image: Image.Image) -> Image.Image:
     at most 255 (float: at most 1.0, scaled by 255), else as 16-bit, else scaled by their maximum.
     """
     if image.mode in _SIXTEEN_BIT or image.mode in ("I", "F"):
-        array = np.asarray(image, dtype=np.float64)
+        array = np.nan_to_num(np.asarray(image, dtype=np.float64), nan=0.0, posinf=0.0)
         top = float(array.max(initial=0.0))
         if image.mode in _SIXTEEN_BIT:
             full = 65535.0

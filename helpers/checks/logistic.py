@@ -273,8 +273,8 @@ def check_propagate(propagate: Callable) -> None:
     dw32 = np.asarray(grads["dw"])
     expect(dw32.dtype == np.float32,
            f"{name} turned float32 w, X and Y into a {dw32.dtype} dw. Keep the inputs' dtype "
-           "(no astype(float), no np.float64 constants): mixing dtypes makes NumPy copy X "
-           "to float64 on every iteration.")
+           "(no astype(float), no np.float64 constants): mixing dtypes makes NumPy convert X "
+           "to float64 on every iteration, without its fast BLAS routines.")
     expect_close(dw32, PROPAGATE_DW, "dw for float32 inputs", rtol=1e-5, atol=1e-6)
     _expect_number(cost, PROPAGATE_COST, "cost for float32 inputs", rtol=1e-5)
     passed(name)

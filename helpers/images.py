@@ -46,11 +46,12 @@ folder ``Cats`` are cats; ``dog.12.jpg``, ``caterpillar.jpg`` and a folder ``not
 Hidden files and folders (names starting with ``.``) are ignored. Each class needs at least two
 usable images, so that both train and test get one.
 
-The split is stratified: each class is split separately, ``round(test_fraction * n)`` of its
-``n`` images (at least 1, at most ``n - 1``) go to the test set, chosen by a NumPy random
-generator seeded with ``--seed``; both sets are then shuffled. The same photos and the same seed
-always give byte-identical arrays. Files that are not usable (not an image, empty, truncated or
-corrupt, over the pixel limit, unreadable) are skipped and listed at the end; the build goes on.
+The split is stratified: each class is split separately, ``test_fraction * n`` of its ``n``
+images (rounded, halves up; at least 1, at most ``n - 1``) go to the test set, chosen by a
+NumPy random generator seeded with ``--seed``; both sets are then shuffled. The same photos and
+the same seed always give byte-identical arrays. Files that are not usable (not an image, empty,
+truncated or corrupt, over the pixel limit, unreadable) are skipped and listed at the end; the
+build goes on.
 
 Memory stays bounded whatever the folder size: photos are decoded one at a time, and only the
 small resized results are kept, in a temporary file in OUT_DIR, never in RAM all at once.
@@ -349,8 +350,8 @@ def stratified_split(labels: np.ndarray, test_fraction: float,
                      seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Split indices into train and test, class by class, reproducibly.
 
-    Each class of ``n`` examples gives ``round(test_fraction * n)`` of them to the test set,
-    at least 1 and at most ``n - 1``, chosen by ``np.random.default_rng(seed)``.
+    Each class of ``n`` examples gives ``test_fraction * n`` of them (rounded, halves up) to the
+    test set, at least 1 and at most ``n - 1``, chosen by ``np.random.default_rng(seed)``.
 
     Args:
         labels: (m,) integer labels.

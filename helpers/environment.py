@@ -21,6 +21,8 @@ MIN_PYTHON = (3, 11)
 
 #: TensorFlow threads. Pinned so reductions split the same way on every machine.
 TF_THREADS = 1
+#: NumPy's BLAS (OpenBLAS) threads, pinned for the same reason.
+BLAS_THREADS = 1
 
 
 def _set_quiet_tensorflow_env() -> None:
@@ -64,7 +66,11 @@ def prepare_notebook(seed: int = 1, *, tensorflow: bool = False) -> None:
         _set_quiet_tensorflow_env()
 
     import numpy as np
+    from threadpoolctl import threadpool_limits
 
+    # One BLAS thread: the same sums on every machine whatever its core count, and no waiting
+    # for a second thread on a busy machine (which made NumPy training up to 10x slower).
+    threadpool_limits(limits=BLAS_THREADS, user_api="blas")
     random.seed(seed)
     np.random.seed(seed)
     checked = {"numpy": EXPECTED_VERSIONS["numpy"]}

@@ -51,7 +51,8 @@ def image_grid(images: np.ndarray, titles: Sequence[str] | None = None, *, ncols
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i < n:
-            ax.imshow(images[i].squeeze(), cmap="gray" if images.shape[-1] == 1 else None)
+            ax.imshow(images[i].squeeze(), cmap="gray" if images.shape[-1] == 1 else None,
+                      interpolation="nearest")  # show the real pixels, and keep the PNG small
             if titles is not None:
                 ax.set_title(titles[i], fontsize=8)
     if suptitle:
@@ -168,10 +169,11 @@ def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray,
         fig, ax = plt.subplots(figsize=(3.6, 3.2))
     else:
         fig = ax.figure
-    ax.imshow(counts, cmap="Blues")
+    top = max(int(counts.max()), 1)
+    ax.imshow(counts, cmap="Blues", vmin=0, vmax=1.25 * top)  # the darkest cell stays readable
     for i in range(k):
         for j in range(k):
-            dark = counts[i, j] > counts.max() / 2
+            dark = counts[i, j] > 0.6 * top
             ax.text(j, i, str(counts[i, j]), ha="center", va="center",
                     color="white" if dark else "black", fontsize=12)
     ax.set_xticks(range(k), [f"pred. {c}" for c in class_names])

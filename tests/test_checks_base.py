@@ -54,3 +54,10 @@ def test_expect_close_names_the_worst_entry():
 def test_expect_close_rejects_nan():
     with pytest.raises(CheckFailed, match="NaN"):
         expect_close([np.nan], [1.0], "cost")
+
+
+def test_call_allows_harmless_underflow():
+    def stable_sigmoid(z):
+        return np.exp(-np.logaddexp(0.0, -z))
+
+    assert call(stable_sigmoid, np.array([-1000.0]))[0] == 0.0

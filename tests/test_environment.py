@@ -37,3 +37,11 @@ def test_tensorflow_start_is_quiet_and_deterministic():
         assert run.stderr == "", f"stray stderr: {run.stderr!r}"
         assert run.stdout.splitlines()[:2] == ["0 1", "True"]
     assert runs[0].stdout == runs[1].stdout, "seeded weights differ between two runs"
+
+
+def test_blas_runs_on_one_thread():
+    from threadpoolctl import threadpool_info
+
+    prepare_notebook(seed=1)
+    blas = [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+    assert blas and set(blas) == {1}

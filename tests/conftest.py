@@ -1,5 +1,9 @@
-"""Shared test set-up: draw figures off-screen."""
+"""Shared test set-up: draw figures off-screen.
 
-import os
+matplotlib.use() rather than the MPLBACKEND variable: an environment variable would be inherited
+by the notebook kernels that nbval starts in the same run, and their inline figures would vanish.
+"""
 
-os.environ.setdefault("MPLBACKEND", "Agg")
+import matplotlib
+
+matplotlib.use("Agg")

@@ -476,3 +476,22 @@ def test_real_blank_student_edition_gets_zero(notebook, real_students):
     assert report.score == 0 and report.max_score > 0, report.to_text()
     for result in report.results:
         assert result.status in ("failed", "not run") and result.message, report.to_text()
+
+
+@pytest.mark.slow
+@real
+def test_real_wrong_last_exercise_loses_exactly_its_points(notebook, tmp_path):
+    # The last exercise: no later check depends on it, so only its own points may go.
+    source = nbformat.read(notebook, as_version=4)
+    last = classroom.exercises(source)[-1]
+    nb = nbformat.read(notebook, as_version=4)
+    cell = _cell(nb, last.solution_id)
+    cell.source += (f"\n\n\ndef {last.solution_id}(*args, **kwargs):\n"
+                    "    raise ValueError('deliberately wrong')\n")
+    path = tmp_path / notebook.name
+    nbformat.write(nb, path)
+    report = classroom.grade(path)
+    results = _by_id(report)
+    assert report.score == report.max_score - last.points, report.to_text()
+    assert results[last.grade_id].points == 0
+    assert "raised ValueError: deliberately wrong" in results[last.grade_id].message

@@ -16,9 +16,12 @@ STAMP       := $(VENV)/.installed
 # `make grade`: seconds one cell may run, and the whole submitted notebook.
 CELL_TIMEOUT ?= 300
 GRADE_TIMEOUT ?= 1800
+# `make experiment`: how many seeds of the CNN procedure to run (about 75 s each on 2 cores).
+SEEDS ?= 5
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data verify test test-unit test-notebooks lint lab lock clean student grade
+.PHONY: help setup data verify test test-unit test-notebooks lint lab lock clean student grade \
+        experiment
 
 help:  ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -52,8 +55,8 @@ test-unit: $(STAMP)  ## the unit tests only (fast)
 test-notebooks: $(STAMP)  ## nbval on the notebooks only (NOTEBOOKS=notebooks/02_....ipynb for one)
 	$(BIN)/python -m pytest $(NOTEBOOKS) $(NBVAL_FLAGS)
 
-lint: $(STAMP)  ## ruff over helpers, tests and notebooks
-	$(BIN)/ruff check helpers tests notebooks
+lint: $(STAMP)  ## ruff over helpers, tests, experiments and notebooks
+	$(BIN)/ruff check helpers tests experiments notebooks
 
 student: $(STAMP)  ## student editions in build/student/: no solutions, outputs or hidden tests
 	$(BIN)/python -m helpers.classroom student $(NOTEBOOKS) --out build/student
@@ -62,6 +65,9 @@ grade: $(STAMP)  ## run and grade a submission: make grade SUBMISSION=path/to/0N
 	@test -n "$(SUBMISSION)" || { echo "Usage: make grade SUBMISSION=path/to/notebook.ipynb [JSON=1]"; exit 2; }
 	@$(BIN)/python -m helpers.classroom grade "$(SUBMISSION)" --cell-timeout $(CELL_TIMEOUT) \
 		--timeout $(GRADE_TIMEOUT) $(if $(JSON),--json)
+
+experiment: $(STAMP)  ## notebook 4's CNN finale for SEEDS seeds (default 5): rewrites experiments/cnn_results.md
+	$(BIN)/python experiments/cnn.py --seeds $(SEEDS)
 
 lab: $(STAMP)  ## open JupyterLab on notebooks/
 	$(BIN)/jupyter lab notebooks

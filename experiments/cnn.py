@@ -1,0 +1,193 @@
+"""Run the CNN procedure of helpers/cnn.py for several seeds and write the results table.
+
+    python experiments/cnn.py             # seeds 1..5, writes experiments/cnn_results.md
+    python experiments/cnn.py --seeds 3   # seeds 1..3
+    python experiments/cnn.py --seed-list 4 --check   # re-run seed 4, compare with the table
+    make experiment                                # the same as the first line, in the venv
+
+Each seed runs the whole procedure (:func:`helpers.cnn.train_committee`): cross-validated
+training on the 209 training images only, then ONE evaluation of the final committee on the
+50 test images. Nothing here feeds a test result back into any choice: the recipe is fixed in
+``helpers/cnn.py`` and was chosen by cross-validation before this script existed in its final
+form (the log of that search is in the results file, below the table).
+
+Progress goes to stderr, one line per trained model. The table is written to ``--out`` with
+the environment it ran in (by default the committed results file, unless ``--seed-list`` is
+given); the hand-written log that follows the marker line in that file is kept when the table
+is rewritten. Every run compares each seed's numbers with its row in the committed table (as
+it was before the run) and says which differ; ``--check`` also makes the exit status 1 if one
+does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run from a fresh clone without installing the package
+
+from helpers.environment import TF_THREADS, prepare_notebook  # noqa: E402
+
+DEFAULT_OUT = ROOT / "experiments" / "cnn_results.md"
+#: Everything below this line in the results file is the hand-written log; it is kept.
+LOG_MARKER = "<!-- log: everything below is written by hand and kept when the table is redone -->"
+
+
+def cpu_name() -> str:
+    """The CPU model from /proc/cpuinfo (Linux), else platform.processor()."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def run(seeds: list[int]) -> list[dict]:
+    """Train and evaluate one committee per seed; return one row per seed."""
+    prepare_notebook(seeds[0], tensorflow=True)
+    import numpy as np
+
+    from helpers import load_catvnoncat
+    from helpers.cnn import RECIPE, train_committee
+
+    data = load_catvnoncat()
+    test_y = data.test_y.ravel()
+    rows = []
+    for seed in seeds:
+        prepare_notebook(seed, tensorflow=True)
+
+        start = time.perf_counter()
+
+        def progress(message: str, start=start) -> None:
+            print(f"{message}  [{time.perf_counter() - start:.0f} s]", file=sys.stderr,
+                  flush=True)
+
+        committee = train_committee(data.train_x, data.train_y, seed=seed, recipe=RECIPE,
+                                    progress=progress)
+        # The one look at the test set for this seed, after everything is fixed.
+        test_pred = committee.predict(data.test_x)
+        correct = int(np.sum(test_pred == test_y))
+        rows.append(dict(seed=seed, val=committee.val_accuracy,
+                         val_bal=committee.val_balanced_accuracy,
+                         test_correct=correct, test=correct / test_y.size,
+                         seconds=committee.seconds, cpu=committee.cpu_seconds,
+                         wrong=np.flatnonzero(test_pred != test_y).tolist()))
+        print(f"seed {seed}: validation {100 * rows[-1]['val']:.1f} %, test {correct}/"
+              f"{test_y.size}, {committee.seconds:.0f} s", file=sys.stderr, flush=True)
+    return rows
+
+
+def markdown(rows: list[dict], seconds_total: float) -> str:
+    """The results table and the environment, as Markdown."""
+    import keras
+    import numpy as np
+    import tensorflow as tf
+
+    from helpers.cnn import RECIPE
+
+    lines = [
+        "# CNN finale: results over seeds",
+        "",
+        "Written by `make experiment` (`experiments/cnn.py`). Each row is the whole procedure of",
+        "`helpers.cnn.train_committee` for one seed: 5-fold cross-validation on the 209",
+        "training images, the 5 fold models kept as a committee (flip test-time augmentation),",
+        "and one evaluation on the 50 test images at the very end. *Validation* is the",
+        "out-of-fold accuracy on the training images (each predicted by the model that did not",
+        "train on it).",
+        "",
+        "| seed | validation accuracy | validation balanced acc. | test accuracy | test correct "
+        "| training s (wall) | training s (CPU) | misclassified test images |",
+        "|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['seed']} | {100 * r['val']:.1f} % | {100 * r['val_bal']:.1f} % "
+            f"| {100 * r['test']:.0f} % | {r['test_correct']}/50 | {r['seconds']:.0f} "
+            f"| {r['cpu']:.0f} | {', '.join(map(str, r['wrong'])) or '-'} |"
+        )
+    med = {k: statistics.median(r[k] for r in rows) for k in ("val", "val_bal", "test",
+                                                                "seconds", "cpu")}
+    lines += [
+        f"| **median** | **{100 * med['val']:.1f} %** | **{100 * med['val_bal']:.1f} %** "
+        f"| **{100 * med['test']:.0f} %** | | {med['seconds']:.0f} | {med['cpu']:.0f} | |",
+        "",
+        f"Recipe: `{RECIPE}`",
+        "",
+        "Environment: "
+        f"{cpu_name()}, {os.cpu_count()} logical CPUs, TensorFlow {tf.__version__}, "
+        f"Keras {keras.__version__}, NumPy {np.__version__}, Python {platform.python_version()}, "
+        f"{TF_THREADS} TensorFlow thread(s) (intra- and inter-op), oneDNN off, op determinism on. "
+        f"Total run {seconds_total / 60:.1f} min. Wall-clock seconds depend on the machine's load; "
+        "CPU seconds much less so.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write(out: Path, table: str) -> None:
+    """Write the table to ``out``, keeping any hand-written log below the marker."""
+    log = ""
+    if out.exists():
+        old = out.read_text()
+        if LOG_MARKER in old:
+            log = old[old.index(LOG_MARKER) + len(LOG_MARKER):]
+    out.write_text(table + "\n" + LOG_MARKER + (log or "\n"))
+
+
+def check(rows: list[dict], committed: list[dict]) -> bool:
+    """Compare each row's deterministic numbers (not the times) with the committed table."""
+    by_seed = {row["seed"]: row for row in committed}
+    same = True
+    for r in rows:
+        old = by_seed.get(r["seed"])
+        now = (float(f"{100 * r['val']:.1f}"), float(f"{100 * r['val_bal']:.1f}"),
+               r["test_correct"], r["wrong"])
+        if old is None:
+            print(f"seed {r['seed']}: not in the committed table", file=sys.stderr)
+            same = False
+            continue
+        then = (old["val"], old["val_bal"], old["test_correct"], old["wrong"])
+        same &= now == then
+        print(f"seed {r['seed']}: {'same as' if now == then else 'DIFFERENT from'} the committed "
+              f"row (validation {now[0]} %, test {now[2]}/50; committed: validation {then[0]} %, "
+              f"test {then[2]}/50)", file=sys.stderr)
+    return same
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--seeds", type=int, default=5, help="run seeds 1..N (default 5)")
+    group.add_argument("--seed-list", type=int, nargs="+", help="run exactly these seeds")
+    parser.add_argument("--out", type=Path, default=None,
+                        help=f"Markdown file to write (default {DEFAULT_OUT.relative_to(ROOT)}, "
+                        "or nothing with --seed-list)")
+    parser.add_argument("--check", action="store_true",
+                        help="exit with status 1 if a seed differs from its committed row")
+    args = parser.parse_args(argv)
+    seeds = args.seed_list or list(range(1, args.seeds + 1))
+    out = args.out or (None if args.seed_list else DEFAULT_OUT)
+    t0 = time.perf_counter()
+    rows = run(seeds)  # imports NumPy and TensorFlow, after prepare_notebook has set them up
+    from helpers.cnn import read_results
+
+    committed = read_results(DEFAULT_OUT) if DEFAULT_OUT.exists() else []  # before rewriting it
+    table = markdown(rows, time.perf_counter() - t0)
+    print(table)
+    if out is not None:
+        write(out, table)
+        print(f"written to {out}", file=sys.stderr)
+    same = check(rows, committed)
+    return 1 if args.check and not same else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

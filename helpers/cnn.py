@@ -1,0 +1,406 @@
+"""A small convolutional network for cat / non-cat, and the honest procedure that trains it.
+
+Notebook 4 ends with this model; ``experiments/cnn.py`` runs the same procedure for several
+seeds and writes ``experiments/cnn_results.md``. Use it like this::
+
+    from helpers.environment import prepare_notebook
+    prepare_notebook(seed=1, tensorflow=True)
+    from helpers import load_catvnoncat
+    from helpers.cnn import train_committee
+
+    data = load_catvnoncat()
+    committee = train_committee(data.train_x, data.train_y, seed=1)   # sees training data only
+    committee.val_accuracy                  # out-of-fold accuracy on the 209 training images
+    test_pred = committee.predict(data.test_x)   # (50,) 0/1, the one and only look at the test set
+
+The procedure (:func:`train_committee`), for one seed:
+
+1. split the 209 training images into ``recipe.folds`` stratified folds;
+2. for each fold, train one CNN (:func:`build_cnn`) on the other folds, with random
+   augmentation, and predict the held-out fold: these *out-of-fold* predictions give a
+   validation accuracy for every training image, from a model that never saw it;
+3. keep the ``folds`` models as a committee: its prediction for a new image is the mean of
+   their probabilities, each taken on the image and on its mirror image (flip test-time
+   augmentation), thresholded at 0.5.
+
+Nothing in it takes test data: the recipe (:data:`RECIPE`) was chosen once, by
+cross-validation on the training images only (see ``experiments/cnn_results.md``), and the test
+images enter only through :meth:`Committee.predict_proba`, after training.
+
+Array layout: images are ``(m, 64, 64, 3)`` (Keras's examples-first layout, not the
+column-per-example ``(n_x, m)`` of the NumPy notebooks), uint8 in [0, 255] or float in [0, 1];
+labels are ``(m,)`` or ``(1, m)`` with values 0 (non-cat) or 1 (cat).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """Every choice of the procedure, in one place. The defaults are :data:`RECIPE`.
+
+    Attributes:
+        widths: filters of each convolution block; each block halves the image side.
+        input_pool: average-pool the input by this factor first (2: 64x64 -> 32x32).
+        dropout: dropout rate before the output unit.
+        bn_momentum: BatchNormalization's moving-average momentum. Keras's default (0.99)
+            needs thousands of steps; one epoch here is 6 steps, so 0.9.
+        precise_bn: after training, reset the BatchNorm statistics on the clean training
+            images (:func:`recalibrate_batchnorm`).
+        flip: random left-right flips during training.
+        shift: random translations, as a fraction of the image side (0.1 = up to 6 pixels).
+        rotate: random rotations, as a fraction of a full turn (0.05 = up to 18 degrees).
+        zoom: random zoom in or out, as a fraction of the side.
+        learning_rate: AdamW's peak learning rate, decayed to 0 along a cosine.
+        weight_decay: AdamW's decoupled weight decay.
+        epochs: passes over each fold's training images.
+        batch_size: images per gradient step.
+        label_smoothing: targets become ``y (1 - s) + s / 2``.
+        balanced: weight the two classes equally in the loss (cats are 34 % of the training set).
+        folds: number of cross-validation folds, and so of models in the committee.
+    """
+
+    widths: tuple[int, ...] = (16, 32, 64)
+    input_pool: int = 2
+    dropout: float = 0.3
+    bn_momentum: float = 0.9
+    precise_bn: bool = True
+    flip: bool = True
+    shift: float = 0.1
+    rotate: float = 0.0
+    zoom: float = 0.0
+    learning_rate: float = 2e-3
+    weight_decay: float = 1e-4
+    epochs: int = 30
+    batch_size: int = 32
+    label_smoothing: float = 0.0
+    balanced: bool = False
+    folds: int = 5
+
+    def replace(self, **changes) -> Recipe:
+        """A copy with some fields changed, e.g. ``RECIPE.replace(epochs=2)``."""
+        return dataclasses.replace(self, **changes)
+
+
+#: The recipe chosen by cross-validation on the training set (experiments/cnn_results.md).
+RECIPE = Recipe()
+
+#: The committed multi-seed results table, written by ``make experiment``.
+RESULTS_PATH = Path(__file__).resolve().parent.parent / "experiments" / "cnn_results.md"
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def as_images(x: np.ndarray, name: str = "x") -> np.ndarray:
+    """Images as float32 in [0, 1], shape (m, px, px, 3). Accepts uint8 [0, 255] or floats."""
+    x = np.asarray(x)
+    if x.ndim != 4 or x.shape[-1] != 3:
+        raise ValueError(
+            f"{name} must be images of shape (m, height, width, 3), got {x.shape}. If you "
+            "flattened them to (n_x, m), reshape back with x.T.reshape(-1, 64, 64, 3)."
+        )
+    if x.dtype == np.uint8:
+        return x.astype(np.float32) / 255.0
+    x = x.astype(np.float32)
+    if x.size and (x.min() < 0 or x.max() > 1):
+        raise ValueError(f"{name} is float with values outside [0, 1]: pass uint8 images, "
+                         "or divide by 255 once.")
+    return x
+
+
+def as_labels(y: np.ndarray, m: int, name: str = "y") -> np.ndarray:
+    """Labels as a flat (m,) int array of 0/1. Accepts (m,) or (1, m)."""
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[0] == 1:
+        y = y[0]
+    if y.shape != (m,):
+        raise ValueError(f"{name} must have shape ({m},) or (1, {m}) to match the images, "
+                         f"got {np.asarray(y).shape}.")
+    if not np.isin(y, (0, 1)).all():
+        raise ValueError(f"{name} must hold only 0 (non-cat) and 1 (cat).")
+    return y.astype(np.int64)
+
+
+# --------------------------------------------------------------------------- the model
+
+
+def augmenter(recipe: Recipe = RECIPE):
+    """The random augmentation as a Keras ``Sequential``: active only when ``training=True``.
+
+    (m, px, px, 3) float -> (m, px, px, 3) float, same range.
+    """
+    import keras
+
+    layers = []
+    if recipe.flip:
+        layers.append(keras.layers.RandomFlip("horizontal"))
+    if recipe.rotate:
+        layers.append(keras.layers.RandomRotation(recipe.rotate, fill_mode="reflect"))
+    if recipe.zoom:
+        layers.append(keras.layers.RandomZoom(recipe.zoom, fill_mode="reflect"))
+    if recipe.shift:
+        layers.append(keras.layers.RandomTranslation(recipe.shift, recipe.shift,
+                                                     fill_mode="reflect"))
+    return keras.Sequential(layers, name="augment")
+
+
+def build_cnn(recipe: Recipe = RECIPE, image_size: int = 64):
+    """The network we keep: convolution blocks, global average pooling, one sigmoid unit.
+
+    Shapes for the default recipe and 64x64 images (m images)::
+
+        input                 (m, 64, 64, 3)   float in [0, 1]
+        average pool 2x2      (m, 32, 32, 3)
+        block 1: conv 3x3, BN, ReLU, max pool   (m, 16, 16, 16)
+        block 2: conv 3x3, BN, ReLU, max pool   (m,  8,  8, 32)
+        block 3: conv 3x3, BN, ReLU, max pool   (m,  4,  4, 64)
+        global average pool   (m, 64)
+        dropout, dense 1      (m, 1)           probability of "cat"
+
+    The augmentation is not part of it: :func:`training_model` puts it in front for training.
+    Returns an uncompiled ``keras.Model``.
+    """
+    import keras
+
+    layers = keras.layers
+    inputs = keras.Input((image_size, image_size, 3), name="image")
+    h = inputs
+    if recipe.input_pool > 1:
+        h = layers.AveragePooling2D(recipe.input_pool, name="downsample")(h)
+    for i, width in enumerate(recipe.widths, start=1):
+        h = layers.Conv2D(width, 3, padding="same", use_bias=False, name=f"conv{i}")(h)
+        h = layers.BatchNormalization(momentum=recipe.bn_momentum, name=f"bn{i}")(h)
+        h = layers.ReLU(name=f"relu{i}")(h)
+        h = layers.MaxPooling2D(2, name=f"pool{i}")(h)
+    h = layers.GlobalAveragePooling2D(name="gap")(h)
+    if recipe.dropout:
+        h = layers.Dropout(recipe.dropout, name="dropout")(h)
+    outputs = layers.Dense(1, activation="sigmoid", name="cat")(h)
+    return keras.Model(inputs, outputs, name="small_cnn")
+
+
+def training_model(net, recipe: Recipe = RECIPE):
+    """``net`` with the random augmentation in front: what ``fit`` trains. Shares its weights.
+
+    (m, px, px, 3) -> (m, 1). The augmentation is active only when ``training=True``.
+    """
+    import keras
+
+    return keras.Sequential([keras.Input(net.input_shape[1:]), augmenter(recipe), net],
+                            name="augmented_cnn")
+
+
+def recalibrate_batchnorm(net, x: np.ndarray) -> None:
+    """Set every BatchNormalization layer's moving mean and variance to their exact values on
+    the clean (not augmented) images ``x``, shape (m, px, px, 3). Changes ``net`` in place.
+
+    During training the moving averages follow *augmented* batches, whose statistics differ
+    from those of real images; a network then predicts worse than it could at inference.
+    One pass over the clean images in training mode with momentum 0 replaces them by the
+    statistics of the images the network will actually see ("precise BatchNorm").
+    """
+    import keras
+    import tensorflow as tf
+
+    bns = [layer for layer in net.layers if isinstance(layer, keras.layers.BatchNormalization)]
+    momenta = [bn.momentum for bn in bns]
+    for bn in bns:
+        bn.momentum = 0.0
+    try:
+        net(tf.constant(x), training=True)  # one full batch: exact statistics, no update to weights
+    finally:
+        for bn, momentum in zip(bns, momenta, strict=True):
+            bn.momentum = momentum
+
+
+def compile_cnn(model, recipe: Recipe, steps: int) -> None:
+    """AdamW with a cosine learning-rate decay to 0 over ``steps`` steps; binary cross-entropy."""
+    import keras
+
+    schedule = keras.optimizers.schedules.CosineDecay(recipe.learning_rate, steps)
+    model.compile(
+        optimizer=keras.optimizers.AdamW(schedule, weight_decay=recipe.weight_decay),
+        loss=keras.losses.BinaryCrossentropy(label_smoothing=recipe.label_smoothing),
+    )
+
+
+def predict_with_flip(model, x: np.ndarray) -> np.ndarray:
+    """Mean probability of "cat" over the image and its mirror image: (m, px, px, 3) -> (m,)."""
+    import tensorflow as tf
+
+    x = tf.constant(x)
+    p = model(x, training=False) + model(tf.reverse(x, axis=[2]), training=False)
+    return (p.numpy().ravel() / 2).astype(np.float64)
+
+
+# --------------------------------------------------------------------------- the procedure
+
+
+def stratified_folds(y: np.ndarray, k: int, seed: int) -> np.ndarray:
+    """Assign each example to one of ``k`` folds, each class spread evenly: (m,) -> (m,) ints.
+
+    Same idea as scikit-learn's ``StratifiedKFold(shuffle=True)``, written out so the folds
+    depend only on ``seed`` (not on a library version).
+    """
+    y = np.asarray(y).ravel()
+    if k < 2:
+        raise ValueError(f"need at least 2 folds, got {k}.")
+    counts = np.bincount(y, minlength=2)
+    if counts.min() < k:
+        raise ValueError(f"each class needs at least {k} examples for {k} folds; "
+                         f"got {counts.tolist()} (non-cat, cat).")
+    rng = np.random.default_rng(seed)
+    fold = np.empty(y.size, dtype=np.int64)
+    start = 0
+    for label in (0, 1):
+        idx = rng.permutation(np.flatnonzero(y == label))
+        # deal the shuffled examples round-robin, continuing where the previous class stopped,
+        # so fold sizes differ by at most one overall
+        fold[idx] = (start + np.arange(idx.size)) % k
+        start = (start + idx.size) % k
+    return fold
+
+
+def class_weights(y: np.ndarray) -> dict[int, float]:
+    """Weights that make both classes count equally in the loss: {0: w0, 1: w1}, mean 1."""
+    p = float(np.mean(y))
+    return {0: 0.5 / (1.0 - p), 1: 0.5 / p}
+
+
+@dataclass
+class Committee:
+    """The models of one seed, their out-of-fold validation predictions and the timings.
+
+    Attributes:
+        models: ``folds`` trained Keras models.
+        recipe: the recipe they were trained with.
+        seed: the seed of the whole procedure.
+        fold: (m_train,) the fold of each training image (it was held out from model ``fold``).
+        oof_proba: (m_train,) each training image's probability of "cat" from the one model
+            that did not train on it (with flip TTA).
+        train_y: (m_train,) the training labels.
+        seconds: wall-clock seconds the training took; ``cpu_seconds``: process CPU seconds.
+    """
+
+    models: list
+    recipe: Recipe
+    seed: int
+    fold: np.ndarray
+    oof_proba: np.ndarray
+    train_y: np.ndarray
+    seconds: float = 0.0
+    cpu_seconds: float = 0.0
+    fold_accuracy: list[float] = field(default_factory=list)
+
+    @property
+    def val_accuracy(self) -> float:
+        """Out-of-fold accuracy on the training images, in [0, 1]."""
+        return float(np.mean((self.oof_proba > 0.5) == self.train_y))
+
+    @property
+    def val_balanced_accuracy(self) -> float:
+        """Mean of the out-of-fold recall on cats and on non-cats, in [0, 1]."""
+        pred = self.oof_proba > 0.5
+        return float(np.mean([np.mean(pred[self.train_y == c] == c) for c in (0, 1)]))
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        """Committee probability of "cat": (m, px, px, 3) images -> (m,) float in [0, 1]."""
+        x = as_images(x)
+        return np.mean([predict_with_flip(model, x) for model in self.models], axis=0)
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """Committee label: (m, px, px, 3) images -> (m,) int, 1 = cat."""
+        return (self.predict_proba(x) > 0.5).astype(np.int64)
+
+
+def train_committee(train_x: np.ndarray, train_y: np.ndarray, *, seed: int,
+                    recipe: Recipe = RECIPE,
+                    progress: Callable[[str], None] | None = None) -> Committee:
+    """Run the whole procedure for one seed on training data only.
+
+    Args:
+        train_x: (m, px, px, 3) training images, uint8 or float in [0, 1].
+        train_y: (m,) or (1, m) labels, 0 or 1.
+        seed: seeds the folds, the initial weights, the augmentation and the batch order.
+            With the same seed and thread count, every number is the same on every run.
+        recipe: the choices (default :data:`RECIPE`).
+        progress: called with a one-line message after each model (e.g. ``print``); the
+            message holds no timing, so it is the same on every machine.
+
+    Returns:
+        a :class:`Committee`; its ``oof_proba`` gives the validation accuracy.
+    """
+    import keras
+
+    x = as_images(train_x, "train_x")
+    y = as_labels(train_y, x.shape[0], "train_y")
+    fold = stratified_folds(y, recipe.folds, seed)
+    oof = np.zeros(y.size)
+    models, fold_acc = [], []
+    t0, c0 = time.perf_counter(), time.process_time()
+    for k in range(recipe.folds):
+        fit_idx, val_idx = np.flatnonzero(fold != k), np.flatnonzero(fold == k)
+        keras.utils.set_random_seed(seed * 1000 + k)
+        model = build_cnn(recipe, image_size=x.shape[1])
+        trainer = training_model(model, recipe)
+        steps = recipe.epochs * -(-fit_idx.size // recipe.batch_size)
+        compile_cnn(trainer, recipe, steps)
+        trainer.fit(x[fit_idx], y[fit_idx].astype(np.float32), epochs=recipe.epochs,
+                    batch_size=recipe.batch_size, shuffle=True, verbose=0,
+                    class_weight=class_weights(y[fit_idx]) if recipe.balanced else None)
+        if recipe.precise_bn:
+            recalibrate_batchnorm(model, x[fit_idx])
+        oof[val_idx] = predict_with_flip(model, x[val_idx])
+        fold_acc.append(float(np.mean((oof[val_idx] > 0.5) == y[val_idx])))
+        models.append(model)
+        if progress is not None:
+            right = int(np.sum((oof[val_idx] > 0.5) == y[val_idx]))
+            progress(f"seed {seed}, model {k + 1}/{recipe.folds}: {right}/{val_idx.size} "
+                     f"held-out images right ({100 * fold_acc[-1]:.1f} %)")
+    return Committee(models, recipe, seed, fold, oof, y,
+                     seconds=time.perf_counter() - t0, cpu_seconds=time.process_time() - c0,
+                     fold_accuracy=fold_acc)
+
+
+# --------------------------------------------------------------------------- the results table
+
+
+def read_results(path: Path | str = RESULTS_PATH) -> list[dict]:
+    """The per-seed rows of a results table written by ``experiments/cnn.py``.
+
+    Returns one dict per seed, in table order, with keys ``seed`` (int), ``val`` and
+    ``val_bal`` (out-of-fold accuracy and balanced accuracy, in %), ``test`` (%),
+    ``test_correct`` and ``test_total`` (ints), ``seconds`` and ``cpu`` (training time) and
+    ``wrong`` (list of misclassified test-image indices). The median row is not included.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(
+            f"{path} does not exist. It is committed with the course; restore it with "
+            "`git checkout -- experiments/cnn_results.md`, or recreate it with `make experiment`."
+        )
+    rows = []
+    for line in path.read_text().splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) != 8 or not cells[0].isdigit():
+            continue  # not a seed's row: header, separator, median, prose
+        correct, total = cells[4].split("/")
+        rows.append(dict(
+            seed=int(cells[0]), val=float(cells[1].rstrip(" %")),
+            val_bal=float(cells[2].rstrip(" %")), test=float(cells[3].rstrip(" %")),
+            test_correct=int(correct), test_total=int(total),
+            seconds=float(cells[5]), cpu=float(cells[6]),
+            wrong=[] if cells[7] == "-" else [int(i) for i in cells[7].split(",")],
+        ))
+    if not rows:
+        raise ValueError(f"{path} holds no per-seed rows; recreate it with `make experiment`.")
+    return rows

@@ -1,0 +1,201 @@
+"""Unit tests of helpers/cnn.py: shapes, folds, the procedure on tiny data, no test-set access."""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+import pytest
+
+from helpers.environment import prepare_notebook
+
+prepare_notebook(0, tensorflow=True)  # quiet, deterministic TensorFlow before helpers.cnn uses it
+
+from helpers import cnn  # noqa: E402
+
+TINY = cnn.RECIPE.replace(widths=(4, 8), epochs=1, folds=2, batch_size=8)
+
+
+def tiny_data(m: int = 16, px: int = 16, seed: int = 0):
+    """m random uint8 images (m, px, px, 3), half cats, cats brighter (so it is learnable)."""
+    rng = np.random.default_rng(seed)
+    y = np.arange(m) % 2
+    x = rng.integers(0, 128, size=(m, px, px, 3)).astype(np.uint8) + (y * 100)[:, None, None, None]
+    return x.astype(np.uint8), y.reshape(1, m)
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def test_as_images_scales_uint8_and_checks_shape():
+    x = np.full((2, 4, 4, 3), 255, dtype=np.uint8)
+    out = cnn.as_images(x)
+    assert out.dtype == np.float32 and out.max() == 1.0
+    with pytest.raises(ValueError, match=r"reshape back"):
+        cnn.as_images(np.zeros((12288, 5)))
+    with pytest.raises(ValueError, match=r"outside \[0, 1\]"):
+        cnn.as_images(np.full((1, 4, 4, 3), 255.0))
+
+
+def test_as_labels_accepts_row_vector_and_rejects_bad_labels():
+    assert cnn.as_labels(np.array([[0, 1, 1]]), 3).tolist() == [0, 1, 1]
+    with pytest.raises(ValueError, match=r"shape \(4,\)"):
+        cnn.as_labels(np.array([0, 1, 1]), 4)
+    with pytest.raises(ValueError, match="only 0"):
+        cnn.as_labels(np.array([0, 2]), 2)
+
+
+# --------------------------------------------------------------------------- folds, weights
+
+
+def test_stratified_folds_balanced_and_seeded():
+    y = np.array([0] * 137 + [1] * 72)  # the training set's class counts
+    fold = cnn.stratified_folds(y, 5, seed=3)
+    assert fold.shape == (209,) and set(fold.tolist()) == set(range(5))
+    sizes = np.bincount(fold)
+    assert sizes.max() - sizes.min() <= 1
+    cats = np.bincount(fold[y == 1], minlength=5)
+    assert cats.max() - cats.min() <= 1
+    assert np.array_equal(fold, cnn.stratified_folds(y, 5, seed=3))
+    assert not np.array_equal(fold, cnn.stratified_folds(y, 5, seed=4))
+
+
+def test_stratified_folds_rejects_too_few_examples():
+    with pytest.raises(ValueError, match="at least 5 examples"):
+        cnn.stratified_folds(np.array([0] * 10 + [1] * 3), 5, seed=0)
+    with pytest.raises(ValueError, match="at least 2 folds"):
+        cnn.stratified_folds(np.array([0, 1]), 1, seed=0)
+
+
+def test_class_weights_make_classes_count_equally():
+    y = np.array([0] * 137 + [1] * 72)
+    w = cnn.class_weights(y)
+    assert w[0] * 137 == pytest.approx(w[1] * 72)
+    assert (w[0] * 137 + w[1] * 72) / 209 == pytest.approx(1.0)
+
+
+# --------------------------------------------------------------------------- the model
+
+
+def test_build_cnn_shapes_default_recipe():
+    model = cnn.build_cnn()
+    assert model.input_shape == (None, 64, 64, 3)
+    assert model.output_shape == (None, 1)
+    assert model.get_layer("downsample").output.shape == (None, 32, 32, 3)
+    side = 32
+    for i, width in enumerate(cnn.RECIPE.widths, start=1):
+        side //= 2
+        assert model.get_layer(f"pool{i}").output.shape == (None, side, side, width)
+    assert model.get_layer("gap").output.shape == (None, cnn.RECIPE.widths[-1])
+
+
+def test_augmenter_is_identity_at_inference_and_random_in_training():
+    x = np.random.default_rng(0).random((2, 16, 16, 3)).astype(np.float32)
+    aug = cnn.augmenter()
+    np.testing.assert_array_equal(np.asarray(aug(x, training=False)), x)
+    assert not np.allclose(np.asarray(aug(x, training=True)), x)
+
+
+def test_predict_with_flip_is_mirror_invariant():
+    model = cnn.build_cnn(TINY, image_size=16)
+    x, _ = tiny_data()
+    x = cnn.as_images(x)
+    p = cnn.predict_with_flip(model, x)
+    assert p.shape == (16,) and np.all((p >= 0) & (p <= 1))
+    np.testing.assert_allclose(p, cnn.predict_with_flip(model, x[:, :, ::-1]), atol=1e-6)
+
+
+# --------------------------------------------------------------------------- the procedure
+
+
+def test_train_committee_on_tiny_data():
+    x, y = tiny_data()
+    messages = []
+    committee = cnn.train_committee(x, y, seed=1, recipe=TINY, progress=messages.append)
+    assert len(committee.models) == 2 and len(messages) == 2
+    assert committee.oof_proba.shape == (16,) and committee.fold.shape == (16,)
+    assert 0.0 <= committee.val_accuracy <= 1.0
+    assert 0.0 <= committee.val_balanced_accuracy <= 1.0
+    assert committee.seconds > 0
+    proba = committee.predict_proba(x[:5])
+    assert proba.shape == (5,) and np.all((proba >= 0) & (proba <= 1))
+    assert set(committee.predict(x).tolist()) <= {0, 1}
+
+
+def test_train_committee_is_deterministic_given_seed():
+    x, y = tiny_data()
+    a = cnn.train_committee(x, y, seed=7, recipe=TINY)
+    b = cnn.train_committee(x, y, seed=7, recipe=TINY)
+    np.testing.assert_array_equal(a.oof_proba, b.oof_proba)
+    np.testing.assert_array_equal(a.predict_proba(x), b.predict_proba(x))
+
+
+def test_train_committee_rejects_mismatched_labels():
+    x, y = tiny_data()
+    with pytest.raises(ValueError, match="train_y"):
+        cnn.train_committee(x, y[:, :-1], seed=0, recipe=TINY)
+
+
+def test_selection_sees_training_data_only():
+    """Every function that trains or chooses takes training arrays only: no test parameter."""
+    for fn in (cnn.train_committee, cnn.stratified_folds, cnn.class_weights, cnn.build_cnn,
+               cnn.compile_cnn):
+        names = list(inspect.signature(fn).parameters)
+        assert not any("test" in n or "val" in n for n in names), (fn.__name__, names)
+    assert list(inspect.signature(cnn.train_committee).parameters)[:2] == ["train_x", "train_y"]
+
+
+# --------------------------------------------------------------------------- the results table
+
+
+def load_experiment_script():
+    """experiments/cnn.py as a module (it is a script, not part of the package)."""
+    import importlib.util
+
+    path = cnn.RESULTS_PATH.parent / "cnn.py"
+    spec = importlib.util.spec_from_file_location("cnn_experiment", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def fake_row(seed, val_right, test_right, wrong, seconds=70.0):
+    return dict(seed=seed, val=val_right / 209, val_bal=val_right / 209 - 0.01,
+                test_correct=test_right, test=test_right / 50, seconds=seconds, cpu=seconds - 2,
+                wrong=wrong)
+
+
+def test_committed_table_meets_the_goal_of_issue_7():
+    rows = cnn.read_results()
+    assert [r["seed"] for r in rows] == [1, 2, 3, 4, 5]
+    for r in rows:
+        assert r["test_total"] == 50 and r["test"] == pytest.approx(2 * r["test_correct"])
+        assert len(r["wrong"]) == 50 - r["test_correct"]
+        assert r["cpu"] <= 120, f"seed {r['seed']} trained for {r['cpu']} CPU seconds"
+    assert np.median([r["test_correct"] for r in rows]) >= 45  # 90 % of 50
+
+
+def test_experiment_table_round_trips_and_keeps_the_log(tmp_path):
+    script = load_experiment_script()
+    out = tmp_path / "results.md"
+    rows = [fake_row(1, 186, 45, [13, 21, 39, 41, 47]), fake_row(2, 181, 50, [])]
+    script.write(out, script.markdown(rows, 120.0))
+    out.write_text(out.read_text() + "hand-written notes\n")
+    script.write(out, script.markdown(rows, 130.0))  # rewriting keeps what is below the marker
+    assert out.read_text().endswith("hand-written notes\n")
+    back = cnn.read_results(out)
+    assert [(r["seed"], r["test_correct"], r["wrong"]) for r in back] == [
+        (1, 45, [13, 21, 39, 41, 47]), (2, 50, [])]
+    assert back[0]["val"] == pytest.approx(89.0) and back[1]["test"] == 100.0
+    assert script.check(rows, back)
+    changed = [fake_row(1, 186, 44, [13, 21, 39, 41, 47, 48]), rows[1]]
+    assert not script.check(changed, back)
+    assert not script.check([fake_row(9, 186, 45, [])], back)
+
+
+def test_read_results_names_the_fix_when_missing_or_empty(tmp_path):
+    with pytest.raises(FileNotFoundError, match="make experiment"):
+        cnn.read_results(tmp_path / "nope.md")
+    (tmp_path / "empty.md").write_text("# nothing here\n")
+    with pytest.raises(ValueError, match="no per-seed rows"):
+        cnn.read_results(tmp_path / "empty.md")

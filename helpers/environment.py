@@ -23,6 +23,8 @@ MIN_PYTHON = (3, 11)
 TF_THREADS = 1
 #: NumPy's BLAS (OpenBLAS) threads, pinned for the same reason.
 BLAS_THREADS = 1
+#: The highest instruction set TensorFlow's oneDNN matrix kernels may use (see below).
+ONEDNN_MAX_CPU_ISA = "AVX2"
 
 
 def _set_quiet_tensorflow_env() -> None:
@@ -31,6 +33,11 @@ def _set_quiet_tensorflow_env() -> None:
     # oneDNN picks kernels by CPU instruction set (AVX2, AVX-512...), so results would differ
     # between machines in the last bits. The plain Eigen kernels give the same numbers everywhere.
     os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"
+    # Even so, TensorFlow's matrix products (Dense and Conv2D layers) run on oneDNN's GEMM, which
+    # picks its kernel by instruction set when first used: AVX, AVX2 and AVX-512 round
+    # differently, and a long training drifts apart. Capping it at AVX2 (in almost every x86
+    # CPU since 2013) gives every such machine the same bits as the stored outputs.
+    os.environ["ONEDNN_MAX_CPU_ISA"] = ONEDNN_MAX_CPU_ISA
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     os.environ.setdefault("TF_DETERMINISTIC_OPS", "1")
 

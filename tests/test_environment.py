@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -37,6 +38,32 @@ def test_tensorflow_start_is_quiet_and_deterministic():
         assert run.stderr == "", f"stray stderr: {run.stderr!r}"
         assert run.stdout.splitlines()[:2] == ["0 1", "True"]
     assert runs[0].stdout == runs[1].stdout, "seeded weights differ between two runs"
+
+
+def test_tensorflow_matrix_products_do_not_depend_on_the_instruction_set():
+    """oneDNN's GEMM rounds differently under AVX and AVX2; prepare_notebook pins one of them.
+
+    The second run starts capped at AVX, as an older or differently configured machine would be;
+    prepare_notebook must override that, so both runs give the same bits.
+    """
+    code = (
+        "from helpers.environment import prepare_notebook\n"
+        "prepare_notebook(seed=1, tensorflow=True)\n"
+        "import hashlib, numpy as np, tensorflow as tf\n"
+        "a = np.random.default_rng(0).standard_normal((64, 500)).astype(np.float32)\n"
+        "b = np.random.default_rng(1).standard_normal((500, 64)).astype(np.float32)\n"
+        "print(hashlib.sha256(tf.matmul(a, b).numpy().tobytes()).hexdigest())\n"
+    )
+    outputs = []
+    for isa in (None, "AVX"):
+        env = {k: v for k, v in os.environ.items() if k != "ONEDNN_MAX_CPU_ISA"}
+        if isa:
+            env["ONEDNN_MAX_CPU_ISA"] = isa
+        run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             timeout=120, env=env)
+        assert run.returncode == 0, run.stderr
+        outputs.append(run.stdout)
+    assert outputs[0] == outputs[1], "the matrix product depends on ONEDNN_MAX_CPU_ISA"
 
 
 def test_blas_runs_on_one_thread():

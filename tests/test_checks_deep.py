@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from check_tools import fails
 
-from helpers.checks import CheckFailed
 from helpers.checks import deep as checks
 
 # --------------------------------------------------------------------------- correct versions
@@ -66,15 +66,6 @@ def update_parameters(parameters, grads, learning_rate):
         parameters[f"b{layer}"] -= learning_rate * grads[f"db{layer}"]
     return parameters
 
-
-def fails(check, function, *fragments: str) -> str:
-    """Run the check on a broken function; it must fail with every fragment in the message."""
-    with pytest.raises(CheckFailed) as info:
-        check(function)
-    message = str(info.value)
-    for fragment in fragments:
-        assert fragment in message, f"{fragment!r} not in {message!r}"
-    return message
 
 
 # --------------------------------------------------------------------------- passing

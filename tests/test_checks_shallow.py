@@ -11,8 +11,8 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import tensorflow as tf  # noqa: E402
+from check_tools import fails, stub  # noqa: E402
 
-from helpers.checks import CheckFailed  # noqa: E402
 from helpers.checks import shallow as checks  # noqa: E402
 
 # --------------------------------------------------------------------------- correct versions
@@ -54,18 +54,6 @@ def train_step(X, Y, parameters, learning_rate, activation=tf.tanh):
     return cost
 
 
-def stub(*args, **kwargs):
-    raise NotImplementedError
-
-
-def fails(check, function, *fragments):
-    """Run ``check(function)``; it must raise CheckFailed whose message has every fragment."""
-    with pytest.raises(CheckFailed) as info:
-        check(function)
-    message = str(info.value)
-    for fragment in fragments:
-        assert fragment in message, f"{fragment!r} not in {message!r}"
-    return message
 
 
 ALL = [

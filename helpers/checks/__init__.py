@@ -56,6 +56,19 @@ def call(function: Callable, *args: Any, name: str | None = None, **kwargs: Any)
         raise CheckFailed(f"{name} raised {type(err).__name__}: {err}") from None
 
 
+def expect_values(result: Any, count: int, what: str, names: str) -> tuple:
+    """Fail unless ``result`` is a tuple (or list) of ``count`` items, e.g. ``grads, cost``.
+
+    ``names`` is the expected ``return`` line's values, as the learner would write them.
+    """
+    expect(result is not None,
+           f"{what} returned None: did you forget the 'return {names}' line?")
+    expect(isinstance(result, tuple | list) and len(result) == count,
+           f"{what} must return {count} values ({names}), got {type(result).__name__}"
+           + (f" of length {len(result)}" if isinstance(result, tuple | list) else "") + ".")
+    return tuple(result)
+
+
 def expect_shape(value: Any, shape: tuple[int, ...], what: str) -> np.ndarray:
     """Fail unless ``value`` is an array of exactly ``shape``. Returns it as an array."""
     array = np.asarray(value)

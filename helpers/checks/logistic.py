@@ -23,7 +23,15 @@ from typing import Any
 
 import numpy as np
 
-from helpers.checks import CheckFailed, call, expect, expect_close, expect_shape, passed
+from helpers.checks import (
+    CheckFailed,
+    call,
+    expect,
+    expect_close,
+    expect_shape,
+    expect_values,
+    passed,
+)
 
 # --------------------------------------------------------------------------- fixed inputs
 
@@ -126,15 +134,6 @@ def _name(function: Callable, default: str) -> str:
     return getattr(function, "__name__", default)
 
 
-def _unpack(result: Any, count: int, what: str, names: str) -> tuple:
-    """Fail unless ``result`` is a tuple (or list) of ``count`` items."""
-    expect(result is not None,
-           f"{what} returned None: did you forget the 'return {names}' line?")
-    expect(isinstance(result, tuple | list) and len(result) == count,
-           f"{what} must return {count} values ({names}), got {type(result).__name__}"
-           + (f" of length {len(result)}" if isinstance(result, tuple | list) else "") + ".")
-    return tuple(result)
-
 
 def _expect_scalar(value: Any, what: str, hint: str = "") -> float:
     """Fail unless ``value`` is a single real number (Python or NumPy scalar, or 0-d array)."""
@@ -221,7 +220,7 @@ def check_initialize_with_zeros(initialize_with_zeros: Callable) -> None:
     name = _name(initialize_with_zeros, "initialize_with_zeros")
     for dim, kwargs, dtype in ((2, {}, np.float64), (3, {"dtype": np.float32}, np.float32)):
         how = f"{name}({dim}{', dtype=np.float32' if kwargs else ''})"
-        w, b = _unpack(_call(initialize_with_zeros, dim, **kwargs), 2, how, "w, b")
+        w, b = expect_values(_call(initialize_with_zeros, dim, **kwargs), 2, how, "w, b")
         expect(isinstance(w, np.ndarray), f"w from {how} must be a NumPy array, "
                f"got {type(w).__name__}.")
         expect(w.shape == (dim, 1),
@@ -239,7 +238,7 @@ def check_propagate(propagate: Callable) -> None:
     """propagate(w, b, X, Y) -> (grads, cost): values, shapes, dtype, safety at z = +-1000."""
     name = _name(propagate, "propagate")
     m = X.shape[1]
-    grads, cost = _unpack(_call(propagate, W, B, X, Y), 2, name, "grads, cost")
+    grads, cost = expect_values(_call(propagate, W, B, X, Y), 2, name, "grads, cost")
     grads = _expect_dict(grads, ("dw", "db"), f"grads from {name}")
     dw = expect_shape(grads["dw"], W.shape, "dw (it must have the shape of w)")
     _diagnose(dw, PROPAGATE_DW, "dw", m)
@@ -257,7 +256,7 @@ def check_propagate(propagate: Callable) -> None:
     result = _with_hint(lambda: _call(propagate, W_EXTREME, 0.0, X_EXTREME, Y_EXTREME),
                         "Use your safe sigmoid for A, and compute the cost from z with "
                         "np.logaddexp(0, -z) and np.logaddexp(0, z) instead of np.log(A).")
-    grads, cost = _unpack(result, 2, f"{name} on extreme inputs", "grads, cost")
+    grads, cost = expect_values(result, 2, f"{name} on extreme inputs", "grads, cost")
     _expect_number(cost, EXTREME_COST, "cost for z = [[1000, -1000, 1000, -1000]] and "
                    "Y = [[1, 0, 0, 1]]",
                    "Two examples are wrong with total confidence, each loss is exactly 1000. "
@@ -267,7 +266,7 @@ def check_propagate(propagate: Callable) -> None:
     _expect_number(grads["db"], EXTREME_DB, "db for z = [[1000, -1000, 1000, -1000]]")
 
     # float32 in, float32 out: no silent copy of X to float64.
-    grads, cost = _unpack(_call(propagate, W.astype(np.float32), B, X.astype(np.float32),
+    grads, cost = expect_values(_call(propagate, W.astype(np.float32), B, X.astype(np.float32),
                                 Y.astype(np.float32)), 2, f"{name} on float32 inputs",
                           "grads, cost")
     dw32 = np.asarray(grads["dw"])
@@ -284,7 +283,7 @@ def check_optimize(optimize: Callable) -> None:
     """optimize(...) -> (params, grads, costs): values after 100 and 201 steps, inputs intact."""
     name = _name(optimize, "optimize")
     # One step: w - 0.009 * dw, with the dw that check_propagate expects.
-    params, _, _ = _unpack(_call(optimize, W, B, X, Y, num_iterations=1, learning_rate=0.009),
+    params, _, _ = expect_values(_call(optimize, W, B, X, Y, num_iterations=1, learning_rate=0.009),
                            3, name, "params, grads, costs")
     params = _expect_dict(params, ("w", "b"), f"params from {name}")
     w = expect_shape(params["w"], W.shape, "params['w']")
@@ -300,7 +299,7 @@ def check_optimize(optimize: Callable) -> None:
     w_in = W.copy()
     result = call(_underflow_is_fine(optimize), w_in, B, X.copy(), Y.copy(),
                   num_iterations=100, learning_rate=0.009)
-    params, grads, costs = _unpack(result, 3, name, "params, grads, costs")
+    params, grads, costs = expect_values(result, 3, name, "params, grads, costs")
     expect(np.array_equal(w_in, w_before),
            f"{name} changed the caller's w array in place (w -= ...). Write "
            "w = w - learning_rate * dw, which makes a new array, so the caller's w stays as "
@@ -319,7 +318,7 @@ def check_optimize(optimize: Callable) -> None:
     expect(len(costs) == 1, f"costs has {len(costs)} entries after 100 iterations, expected 1: "
            "record the cost when i % 100 == 0 (iteration 0 only, here).")
 
-    params, grads, costs = _unpack(
+    params, grads, costs = expect_values(
         _call(optimize, W, B, X, Y, num_iterations=201, learning_rate=0.009), 3, name,
         "params, grads, costs")
     expect(len(costs) == 3, f"costs has {len(costs)} entries after 201 iterations, expected 3 "

@@ -28,7 +28,15 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
-from helpers.checks import CheckFailed, call, expect, expect_close, expect_shape, passed
+from helpers.checks import (
+    CheckFailed,
+    call,
+    expect,
+    expect_close,
+    expect_shape,
+    expect_values,
+    passed,
+)
 
 F64 = tf.float64
 
@@ -147,14 +155,6 @@ def _expect_number(value: Any, expected: float, what: str, hint: str = "") -> No
         raise CheckFailed(f"{what} is {number:.6g}, expected {expected:.6g}. {hint}".strip())
 
 
-def _unpack(result: Any, count: int, what: str, names: str) -> tuple:
-    expect(result is not None,
-           f"{what} returned None: did you forget the 'return {names}' line?")
-    expect(isinstance(result, tuple | list) and len(result) == count,
-           f"{what} must return {count} values ({names}), got {type(result).__name__}"
-           + (f" of length {len(result)}" if isinstance(result, tuple | list) else "") + ".")
-    return tuple(result)
-
 
 def _expect_parameters(parameters: Any, what: str) -> dict:
     expect(isinstance(parameters, dict),
@@ -183,7 +183,7 @@ def check_propagate_tf(propagate_tf: Callable) -> None:
     w = tf.Variable(LR_W, dtype=F64, name="w")
     b = tf.Variable(LR_B, dtype=F64, name="b")
     X, Y, m = _constant(LR_X), _constant(LR_Y), len(LR_Y[0])
-    grads, cost = _unpack(call(propagate_tf, w, b, X, Y, name=name), 2, name, "grads, cost")
+    grads, cost = expect_values(call(propagate_tf, w, b, X, Y, name=name), 2, name, "grads, cost")
     expect(isinstance(grads, dict) and {"dw", "db"} <= set(grads),
            f"grads from {name} must be a dict with the keys 'dw' and 'db', got "
            f"{type(grads).__name__}" + (f" with keys {sorted(grads)}" if isinstance(grads, dict)

@@ -55,6 +55,35 @@ def _version_warnings(modules: dict[str, str]) -> list[str]:
     return warnings
 
 
+def _cpu_warning(machine: str, cpu_flags: set[str] | None) -> str | None:
+    """Why TensorFlow may round differently here than where the outputs were stored, or None.
+
+    ``machine`` is ``platform.machine()``; ``cpu_flags`` the flags of /proc/cpuinfo (None if
+    unknown). The stored outputs come from x86-64 CPUs with AVX2 (see ONEDNN_MAX_CPU_ISA).
+    """
+    if machine.lower() not in ("x86_64", "amd64"):
+        reason = f"this is a {machine} CPU"
+    elif cpu_flags is not None and "avx2" not in cpu_flags:
+        reason = "this CPU has no AVX2 instructions"
+    else:
+        return None
+    return (f"{reason}, and the stored outputs were made on x86-64 CPUs with AVX2: TensorFlow "
+            "rounds a little differently here, so numbers printed after long trainings may "
+            "differ slightly from the stored ones. The lessons are the same.")
+
+
+def _cpu_flags() -> set[str] | None:
+    """The CPU's feature flags from /proc/cpuinfo (Linux), or None where there is no such file."""
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return None
+
+
 def prepare_notebook(seed: int = 1, *, tensorflow: bool = False) -> None:
     """Check versions, seed every random generator, and configure TensorFlow if asked.
 
@@ -96,5 +125,10 @@ def prepare_notebook(seed: int = 1, *, tensorflow: bool = False) -> None:
         tf.config.experimental.enable_op_determinism()
         checked.update(tensorflow=EXPECTED_VERSIONS["tensorflow"], keras=EXPECTED_VERSIONS["keras"])
 
-    for warning in _version_warnings(checked):
+    warnings = _version_warnings(checked)
+    if tensorflow:
+        import platform
+
+        warnings += [w for w in [_cpu_warning(platform.machine(), _cpu_flags())] if w]
+    for warning in warnings:
         print("Warning:", warning)

@@ -7,6 +7,8 @@ Modules, one job each:
 - ``helpers.images``: turn any image file into the model's input; build a dataset from photos.
 - ``helpers.plots``: the figures the notebooks share.
 - ``helpers.checks``: the checks that follow each exercise.
+- ``helpers.cnn``: notebook 4's convolutional network and the procedure that trains it.
+- ``helpers.paths``: where things live in the checkout (``build_path`` for generated files).
 
 ``import helpers`` is light: NumPy and friends load only when a module needs them, so
 ``helpers.environment.prepare_notebook`` can still set thread and logging variables first.
@@ -17,6 +19,7 @@ _LAZY = {
     "CatData": "helpers.data",
     "DatasetError": "helpers.data",
     "prepare_notebook": "helpers.environment",
+    "build_path": "helpers.paths",
 }
 
 __all__ = sorted(_LAZY)

@@ -53,10 +53,12 @@ from typing import Any
 import nbformat
 from nbformat import NotebookNode
 
+from helpers.paths import BUILD_DIR, NOTEBOOKS_DIR
+
 #: The instructor notebooks: ``<repo>/notebooks``.
-NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
+NOTEBOOK_DIR = NOTEBOOKS_DIR
 #: Where ``make student`` writes the student editions.
-STUDENT_DIR = Path(__file__).resolve().parents[1] / "build" / "student"
+STUDENT_DIR = BUILD_DIR / "student"
 #: What replaces each solution region (nbgrader's ``ClearSolutions.code_stub``). The checks'
 #: ``call`` turns the NotImplementedError into "<name> is not implemented yet".
 CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
@@ -553,7 +555,8 @@ def _grade(report: Report, submission_path: Path, source_path, source_dir: Path,
     nb, present, modified = prepare_submission(submission, source)
     stop_after = None if run_all else max(present.values(), default=-1)
     with tempfile.TemporaryDirectory(prefix="grade-") as tmp:
-        # A folder one level down, so that a notebook's "../build/x" stays inside tmp too.
+        # A folder named like the checkout's, for code that looks at its working folder.
+        # Generated files go to the checkout's build/ (helpers.paths.build_path), not here.
         workdir = Path(tmp) / "notebooks"
         workdir.mkdir()
         runs = execute(nb, cwd=cwd or workdir, cell_timeout=cell_timeout, timeout=timeout,

@@ -42,6 +42,8 @@ from pathlib import Path
 
 import numpy as np
 
+from helpers.paths import EXPERIMENTS_DIR
+
 
 @dataclass(frozen=True)
 class Recipe:
@@ -94,7 +96,7 @@ class Recipe:
 RECIPE = Recipe()
 
 #: The committed multi-seed results table, written by ``make experiment``.
-RESULTS_PATH = Path(__file__).resolve().parent.parent / "experiments" / "cnn_results.md"
+RESULTS_PATH = EXPERIMENTS_DIR / "cnn_results.md"
 
 
 # --------------------------------------------------------------------------- inputs

@@ -33,6 +33,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from helpers.paths import DATASETS_DIR
+
 #: Environment variable that points the loader (and ``verify``/``fetch``) at another folder.
 DATA_DIR_ENV = "CATVNONCAT_DIR"
 #: Environment variable that gives ``fetch`` its source (a folder or a base URL).
@@ -107,7 +109,7 @@ def data_dir(directory: str | os.PathLike | None = None) -> Path:
     from_env = os.environ.get(DATA_DIR_ENV)
     if from_env:
         return Path(from_env).expanduser().resolve()
-    return Path(__file__).resolve().parent.parent / "datasets"
+    return DATASETS_DIR
 
 
 def sha256_of(path: Path) -> str:

@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from a fresh clone without installing the package
 
-from helpers.environment import TF_THREADS, prepare_notebook  # noqa: E402
+from helpers.environment import TF_THREADS, cpuinfo, prepare_notebook  # noqa: E402
 
 DEFAULT_OUT = ROOT / "experiments" / "cnn_results.md"
 #: Everything below this line in the results file is the hand-written log; it is kept.
@@ -41,13 +41,7 @@ LOG_MARKER = "<!-- log: everything below is written by hand and kept when the ta
 
 def cpu_name() -> str:
     """The CPU model from /proc/cpuinfo (Linux), else platform.processor()."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
+    return cpuinfo("model name") or platform.processor() or "unknown"
 
 
 def run(seeds: list[int]) -> list[dict]:

@@ -12,6 +12,7 @@ must run first. Calling it again later is harmless: it only re-seeds.
 from __future__ import annotations
 
 import os
+import platform
 import random
 import sys
 
@@ -72,16 +73,26 @@ def _cpu_warning(machine: str, cpu_flags: set[str] | None) -> str | None:
             "differ slightly from the stored ones. The lessons are the same.")
 
 
-def _cpu_flags() -> set[str] | None:
-    """The CPU's feature flags from /proc/cpuinfo (Linux), or None where there is no such file."""
+def cpuinfo(field: str) -> str | None:
+    """The value of ``field`` (e.g. "model name", "flags") in /proc/cpuinfo, or None.
+
+    None where there is no such file (macOS, Windows) or no such field.
+    """
     try:
-        with open("/proc/cpuinfo") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("flags"):
-                    return set(line.split(":", 1)[1].split())
+        with open("/proc/cpuinfo") as lines:
+            for line in lines:
+                key, _, value = line.partition(":")
+                if key.strip() == field:
+                    return value.strip()
     except OSError:
         pass
     return None
+
+
+def _cpu_flags() -> set[str] | None:
+    """The CPU's feature flags (Linux), or None where they are unknown."""
+    flags = cpuinfo("flags")
+    return set(flags.split()) if flags is not None else None
 
 
 def prepare_notebook(seed: int = 1, *, tensorflow: bool = False) -> None:
@@ -126,9 +137,8 @@ def prepare_notebook(seed: int = 1, *, tensorflow: bool = False) -> None:
         checked.update(tensorflow=EXPECTED_VERSIONS["tensorflow"], keras=EXPECTED_VERSIONS["keras"])
 
     warnings = _version_warnings(checked)
-    if tensorflow:
-        import platform
-
-        warnings += [w for w in [_cpu_warning(platform.machine(), _cpu_flags())] if w]
+    cpu_warning = _cpu_warning(platform.machine(), _cpu_flags()) if tensorflow else None
+    if cpu_warning:
+        warnings.append(cpu_warning)
     for warning in warnings:
         print("Warning:", warning)

@@ -68,7 +68,7 @@ def test_tensorflow_matrix_products_do_not_depend_on_the_instruction_set():
 
 
 def test_cpu_warning_only_where_tensorflow_rounds_differently():
-    from helpers.environment import _cpu_flags, _cpu_warning
+    from helpers.environment import _cpu_flags, _cpu_warning, cpuinfo
 
     assert _cpu_warning("x86_64", {"sse4_1", "avx", "avx2", "fma"}) is None
     assert _cpu_warning("x86_64", None) is None  # unknown flags (macOS on Intel): no false alarm
@@ -76,6 +76,7 @@ def test_cpu_warning_only_where_tensorflow_rounds_differently():
     assert "arm64 CPU" in _cpu_warning("arm64", None)
     flags = _cpu_flags()
     assert flags is None or "sse2" in flags  # every x86-64 CPU has SSE2; None off Linux
+    assert cpuinfo("no such field") is None
 
 
 def test_blas_runs_on_one_thread():

@@ -134,7 +134,6 @@ def _name(function: Callable, default: str) -> str:
     return getattr(function, "__name__", default)
 
 
-
 def _expect_scalar(value: Any, what: str, hint: str = "") -> float:
     """Fail unless ``value`` is a single real number (Python or NumPy scalar, or 0-d array)."""
     array = np.asarray(value)
@@ -266,9 +265,9 @@ def check_propagate(propagate: Callable) -> None:
     _expect_number(grads["db"], EXTREME_DB, "db for z = [[1000, -1000, 1000, -1000]]")
 
     # float32 in, float32 out: no silent copy of X to float64.
-    grads, cost = expect_values(_call(propagate, W.astype(np.float32), B, X.astype(np.float32),
-                                Y.astype(np.float32)), 2, f"{name} on float32 inputs",
-                          "grads, cost")
+    grads, cost = expect_values(
+        _call(propagate, W.astype(np.float32), B, X.astype(np.float32), Y.astype(np.float32)),
+        2, f"{name} on float32 inputs", "grads, cost")
     dw32 = np.asarray(grads["dw"])
     expect(dw32.dtype == np.float32,
            f"{name} turned float32 w, X and Y into a {dw32.dtype} dw. Keep the inputs' dtype "
@@ -283,8 +282,9 @@ def check_optimize(optimize: Callable) -> None:
     """optimize(...) -> (params, grads, costs): values after 100 and 201 steps, inputs intact."""
     name = _name(optimize, "optimize")
     # One step: w - 0.009 * dw, with the dw that check_propagate expects.
-    params, _, _ = expect_values(_call(optimize, W, B, X, Y, num_iterations=1, learning_rate=0.009),
-                           3, name, "params, grads, costs")
+    params, _, _ = expect_values(
+        _call(optimize, W, B, X, Y, num_iterations=1, learning_rate=0.009), 3, name,
+        "params, grads, costs")
     params = _expect_dict(params, ("w", "b"), f"params from {name}")
     w = expect_shape(params["w"], W.shape, "params['w']")
     if np.allclose(w, W):

@@ -155,7 +155,6 @@ def _expect_number(value: Any, expected: float, what: str, hint: str = "") -> No
         raise CheckFailed(f"{what} is {number:.6g}, expected {expected:.6g}. {hint}".strip())
 
 
-
 def _expect_parameters(parameters: Any, what: str) -> dict:
     expect(isinstance(parameters, dict),
            f"{what} must be a dict with keys {list(PARAMETER_NAMES)}, "

@@ -38,6 +38,24 @@ def numerical_gradient(f, theta, epsilon=1e-7):
     return grad
 
 
+def flatten_images(images):
+    return images.reshape(images.shape[0], -1).T / 255
+
+
+def gradient_descent(gradient, w, learning_rate, num_steps):
+    history = [w]
+    for _ in range(num_steps):
+        w = w - learning_rate * gradient(w)
+        history.append(w)
+    return w, np.array(history)
+
+
+def logistic_gradients(w, b, X, Y):
+    A = sigmoid(np.dot(w.T, X) + b)
+    m = X.shape[1]
+    return np.dot(X, (A - Y).T) / m, np.sum(A - Y) / m
+
+
 def not_implemented(*args, **kwargs):
     raise NotImplementedError()
 
@@ -56,6 +74,9 @@ def failure(check, fn) -> str:
     (checks.check_perceptron_update, perceptron_update, "perceptron_update"),
     (checks.check_sigmoid_derivative, sigmoid_derivative, "sigmoid_derivative"),
     (checks.check_numerical_gradient, numerical_gradient, "numerical_gradient"),
+    (checks.check_flatten_images, flatten_images, "flatten_images"),
+    (checks.check_gradient_descent, gradient_descent, "gradient_descent"),
+    (checks.check_logistic_gradients, logistic_gradients, "logistic_gradients"),
 ])
 def test_correct_function_passes(check, fn, label, capsys):
     check(fn)
@@ -93,6 +114,7 @@ def test_other_correct_variants_pass(capsys):
 @pytest.mark.parametrize("check", [
     checks.check_perceptron_predict, checks.check_perceptron_update,
     checks.check_sigmoid_derivative, checks.check_numerical_gradient,
+    checks.check_flatten_images, checks.check_gradient_descent, checks.check_logistic_gradients,
 ])
 def test_not_implemented_says_so(check):
     assert "not implemented yet" in failure(check, not_implemented)
@@ -203,6 +225,7 @@ def test_update_in_place():
 
     message = failure(checks.check_perceptron_update, update)
     assert "changed the array w you passed in" in message
+    assert "rule is no in-place updates" in message
 
 
 def test_update_returns_dict():
@@ -371,3 +394,231 @@ def test_gradient_calls_f_with_a_column():
 
     assert "called f with an array of shape (3, 1)" in failure(checks.check_numerical_gradient,
                                                                gradient)
+
+
+# ------------------------------------------------------------------------ flatten_images
+
+
+def test_flatten_other_correct_variants_pass(capsys):
+    checks.check_flatten_images(lambda images: images.reshape(len(images), -1).T.astype(float)
+                                / 255.0)
+    checks.check_flatten_images(lambda images: np.stack([im.ravel() for im in images], axis=1)
+                                / 255)
+    assert capsys.readouterr().out.count("all checks passed") == 2
+
+
+def test_flatten_mixing_images():
+    message = failure(checks.check_flatten_images,
+                      lambda images: images.reshape(-1, images.shape[0]) / 255)
+    assert "columns mix several images" in message
+
+
+def test_flatten_one_image_per_row():
+    message = failure(checks.check_flatten_images,
+                      lambda images: images.reshape(images.shape[0], -1) / 255)
+    assert "one image per row" in message
+
+
+def test_flatten_not_scaled():
+    message = failure(checks.check_flatten_images,
+                      lambda images: images.reshape(images.shape[0], -1).T.astype(float))
+    assert "raw values 0 to 255" in message
+
+
+def test_flatten_integer_division():
+    message = failure(checks.check_flatten_images,
+                      lambda images: images.reshape(images.shape[0], -1).T // 255)
+    assert "must hold floats" in message
+
+
+def test_flatten_wrong_order():
+    message = failure(checks.check_flatten_images,
+                      lambda images: images.T.reshape(-1, images.shape[0]) / 255)
+    assert "in the wrong order" in message
+
+
+def test_flatten_hard_coded_size():
+    message = failure(checks.check_flatten_images,
+                      lambda images: images.reshape(images.shape[0], 12288).T / 255)
+    assert "flatten_images raised ValueError" in message
+
+
+# ------------------------------------------------------------------------ gradient_descent
+
+
+def test_descent_list_history_passes(capsys):
+    def descent(gradient, w, learning_rate, num_steps):
+        history = [w]
+        for _ in range(num_steps):
+            w = w - learning_rate * gradient(w)
+            history.append(w)
+        return w, history
+
+    checks.check_gradient_descent(descent)
+    assert "all checks passed" in capsys.readouterr().out
+
+
+def test_descent_uphill():
+    def descent(gradient, w, learning_rate, num_steps):
+        return gradient_descent(lambda v: -gradient(v), w, learning_rate, num_steps)
+
+    assert "You stepped uphill" in failure(checks.check_gradient_descent, descent)
+
+
+def test_descent_ignores_learning_rate():
+    def descent(gradient, w, learning_rate, num_steps):
+        return gradient_descent(gradient, w, 1.0, num_steps)
+
+    assert "multiply it by learning_rate" in failure(checks.check_gradient_descent, descent)
+
+
+def test_descent_history_without_start():
+    def descent(gradient, w, learning_rate, num_steps):
+        w, history = gradient_descent(gradient, w, learning_rate, num_steps)
+        return w, history[1:]
+
+    assert "must hold num_steps + 1 = 4" in failure(checks.check_gradient_descent, descent)
+
+
+def test_descent_one_step_too_many():
+    def descent(gradient, w, learning_rate, num_steps):
+        return gradient_descent(gradient, w, learning_rate, num_steps + 1)
+
+    assert "take exactly num_steps steps" in failure(checks.check_gradient_descent, descent)
+
+
+def test_descent_records_gradients():
+    def descent(gradient, w, learning_rate, num_steps):
+        w_end, history = gradient_descent(gradient, w, learning_rate, num_steps)
+        return w_end, np.array([gradient(v) for v in history])
+
+    assert "record w" in failure(checks.check_gradient_descent, descent)
+
+
+def test_descent_returns_only_history():
+    def descent(gradient, w, learning_rate, num_steps):
+        return gradient_descent(gradient, w, learning_rate, num_steps)[1]
+
+    assert "must return 2 values (w, history)" in failure(checks.check_gradient_descent,
+                                                          descent)
+
+
+def test_descent_in_place_on_callers_array():
+    def descent(gradient, w, learning_rate, num_steps):
+        history = [np.copy(w)]
+        for _ in range(num_steps):
+            w -= learning_rate * gradient(w)
+            history.append(np.copy(w))
+        return w, np.array(history)
+
+    message = failure(checks.check_gradient_descent, descent)
+    assert "changed the array w you passed in" in message
+    assert "rule is no in-place updates" in message
+
+
+def test_descent_in_place_on_a_copy_rewrites_history():
+    def descent(gradient, w, learning_rate, num_steps):
+        w = np.copy(w)
+        history = [w]
+        for _ in range(num_steps):
+            w -= learning_rate * gradient(w)
+            history.append(w)
+        return w, np.array(history)
+
+    message = failure(checks.check_gradient_descent, descent)
+    assert "every value in the history" in message
+    assert "rule is no in-place updates" in message
+
+
+def test_descent_wrong_final_value():
+    def descent(gradient, w, learning_rate, num_steps):
+        w_end, history = gradient_descent(gradient, w, learning_rate, num_steps)
+        return history[0], history
+
+    assert "must be the last value of history" in failure(checks.check_gradient_descent,
+                                                          descent)
+
+
+# ------------------------------------------------------------------------ logistic_gradients
+
+
+def logistic_gradients_loop(w, b, X, Y):
+    n_x, m = X.shape
+    dw, db = np.zeros((n_x, 1)), 0.0
+    for i in range(m):
+        a = sigmoid(sum(w[j, 0] * X[j, i] for j in range(n_x)) + b)
+        for j in range(n_x):
+            dw[j, 0] += X[j, i] * (a - Y[0, i]) / m
+        db += (a - Y[0, i]) / m
+    return dw, db
+
+
+def test_logistic_loop_and_array_b_pass(capsys):
+    checks.check_logistic_gradients(logistic_gradients_loop)
+
+    def with_array_db(w, b, X, Y):
+        A = sigmoid(w.T @ X + b)
+        return X @ (A - Y).T / X.shape[1], np.mean(A - Y, axis=1, keepdims=True)
+
+    checks.check_logistic_gradients(with_array_db)
+    assert capsys.readouterr().out.count("all checks passed") == 2
+
+
+def test_logistic_forgets_one_over_m():
+    def gradients(w, b, X, Y):
+        A = sigmoid(w.T @ X + b)
+        return X @ (A - Y).T, np.sum(A - Y)
+
+    assert "Forgot the 1/m?" in failure(checks.check_logistic_gradients, gradients)
+
+
+def test_logistic_divides_by_n_x():
+    def gradients(w, b, X, Y):
+        A = sigmoid(w.T @ X + b)
+        return X @ (A - Y).T / X.shape[0], np.sum(A - Y) / X.shape[0]
+
+    assert "not its rows" in failure(checks.check_logistic_gradients, gradients)
+
+
+def test_logistic_transposed_dw():
+    def gradients(w, b, X, Y):
+        dw, db = logistic_gradients(w, b, X, Y)
+        return dw.T, db
+
+    assert "has shape (1, 3), expected (3, 1)" in failure(checks.check_logistic_gradients,
+                                                          gradients)
+
+
+def test_logistic_sign_flipped():
+    def gradients(w, b, X, Y):
+        dw, db = logistic_gradients(w, b, X, Y)
+        return -dw, -db
+
+    assert "A - Y, not Y - A" in failure(checks.check_logistic_gradients, gradients)
+
+
+def test_logistic_without_sigmoid():
+    def gradients(w, b, X, Y):
+        Z = w.T @ X + b
+        return X @ (Z - Y).T / X.shape[1], np.sum(Z - Y) / X.shape[1]
+
+    assert "apply the sigmoid" in failure(checks.check_logistic_gradients, gradients)
+
+
+def test_logistic_db_as_vector():
+    def gradients(w, b, X, Y):
+        A = sigmoid(w.T @ X + b)
+        return X @ (A - Y).T / X.shape[1], np.mean(A - Y, axis=0)
+
+    assert "should be a single number" in failure(checks.check_logistic_gradients, gradients)
+
+
+def test_logistic_in_place_on_x():
+    def gradients(w, b, X, Y):
+        A = sigmoid(w.T @ X + b)
+        X /= X.shape[1]
+        return X @ (A - Y).T, np.mean(A - Y)
+
+    message = failure(checks.check_logistic_gradients, gradients)
+    assert "changed the array X you passed in" in message
+    assert "rule is no in-place updates" in message

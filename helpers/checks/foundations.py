@@ -11,7 +11,15 @@ from collections.abc import Callable
 
 import numpy as np
 
-from helpers.checks import CheckFailed, call, expect, expect_close, expect_shape, passed
+from helpers.checks import (
+    CheckFailed,
+    call,
+    expect,
+    expect_close,
+    expect_shape,
+    expect_values,
+    passed,
+)
 
 
 def _is_binary(array: np.ndarray) -> bool:
@@ -30,8 +38,9 @@ def _as_number(value, what: str) -> float:
 def _unchanged(before: np.ndarray, after: np.ndarray, name: str, fn_name: str) -> None:
     expect(np.array_equal(before, after),
            f"{fn_name} changed the array {name} you passed in (an in-place update such as "
-           f"'{name} += ...' or '{name}[i] = ...'). Work on a copy or build a new array, "
-           f"and leave {name} as it was.")
+           f"'{name} -= ...', '{name} += ...' or '{name}[i] = ...'). The course's rule is no "
+           f"in-place updates: build a new array (for example '{name} = {name} - ...') and "
+           f"leave the caller's {name} as it was.")
 
 
 # ------------------------------------------------------------------------------- perceptron
@@ -172,6 +181,144 @@ def check_sigmoid_derivative(sigmoid_derivative: Callable) -> None:
                 [0.01766270621329111, 0.01766270621329112]]
     expect_close(call(sigmoid_derivative, z.copy(), name=name), expected,
                  f"{name}(z) for a (2, 2) array z")
+    passed(name)
+
+
+# ------------------------------------------------------------------------------- images
+
+
+def check_flatten_images(flatten_images: Callable) -> None:
+    """flatten_images(images (m, h, w, c) uint8) -> (h * w * c, m) floats in [0, 1]."""
+    name = "flatten_images"
+
+    # m = 4 tiny images of 2 x 3 pixels with 3 colours, holding 0, 3, 6, ..., 213 in memory
+    # order, so column i must be 3 * (18 i + [0, 1, ..., 17]) / 255.
+    images = (3 * np.arange(72)).astype(np.uint8).reshape(4, 2, 3, 3)
+    images_in = images.copy()
+    out = call(flatten_images, images_in, name=name)
+    _unchanged(images, images_in, "images", name)
+    what = f"{name}(images) for 4 images of 2 x 3 pixels and 3 colours"
+    expect(out is not None, f"{name} returned None: did you forget the 'return' line?")
+    out = np.asarray(out)
+    if out.shape == (4, 18):
+        raise CheckFailed(f"{what} has shape (4, 18): one image per row. Examples go in the "
+                          "columns: the result must have shape (18, 4).")
+    out = expect_shape(out, (18, 4), what)
+    expect(np.issubdtype(out.dtype, np.floating),
+           f"{what} has dtype {out.dtype}; it must hold floats (divide by 255.0).")
+    expected = 3 * (np.arange(18)[:, None] + 18 * np.arange(4)) / 255
+    if np.allclose(out, 255 * expected):
+        raise CheckFailed(f"{what} holds the raw values 0 to 255: scale them to [0, 1] by "
+                          "dividing by 255.")
+    if np.allclose(out, expected.T.reshape(18, 4)):
+        raise CheckFailed(f"{what} has the right shape but its columns mix several images: "
+                          "column i must hold image i and nothing else. Turn each image into "
+                          "a row first (the images are the first axis), then make the rows "
+                          "columns.")
+    if not np.allclose(out, expected) and np.allclose(np.sort(out, axis=0), expected):
+        raise CheckFailed(f"{what}: each column holds the right image's numbers, in the wrong "
+                          "order. Flatten in NumPy's own memory order (pixel after pixel along "
+                          "each row, the three colours of a pixel together).")
+    expect_close(out, expected, what)
+    passed(name)
+
+
+# ------------------------------------------------------------------------------- descent
+
+
+def check_gradient_descent(gradient_descent: Callable) -> None:
+    """gradient_descent(gradient, w, learning_rate, num_steps) -> (final w, history).
+
+    history holds the start and every step: shape (num_steps + 1,) for a number w,
+    (num_steps + 1, n) for a vector w of shape (n,).
+    """
+    name = "gradient_descent"
+    rule = ("The course's rule is no in-place updates: write 'w = w - ...', which makes a new "
+            "array, never 'w -= ...'.")
+
+    # 1. The bowl J(w) = (w - 2)^2 + 1 from w = -1: each step halves the distance to 2.
+    result = call(gradient_descent, lambda w: 2 * (w - 2), -1.0, 0.25, 3, name=name)
+    final, history = expect_values(result, 2, name, "w, history")
+    what = "gradient_descent on J(w) = (w - 2)^2 + 1 from w = -1 with learning_rate 0.25"
+    history = np.asarray(history, dtype=float)
+    expect(history.shape != (3,), f"{what} and 3 steps returned a history of 3 values; it "
+           "must hold num_steps + 1 = 4: the start w = -1 and the w after each step.")
+    expect(history.shape != (5,), f"{what} and 3 steps returned a history of 5 values: take "
+           "exactly num_steps steps, and record the start plus the w after each step (4).")
+    history = expect_shape(history, (4,), f"the history of {what} and 3 steps")
+    expect(not np.allclose(history, history[-1]),
+           f"every value in the history of {what} is the same: the array you stored was "
+           f"changed after you stored it. {rule}")
+    expected = [-1.0, 0.5, 1.25, 1.625]
+    hints = [([-1.0, -2.5, -4.75, -8.125], " You stepped uphill: subtract learning_rate "
+              "times the gradient."),
+             ([-1.0, 5.0, -1.0, 5.0], " That is a step of the whole gradient: multiply it by "
+              "learning_rate."),
+             ([-6.0, -3.0, -1.5, -0.75], " That is the gradient at each point: record w.")]
+    hint = next((h for values, h in hints if np.allclose(history, values)), "")
+    _close_with_hint(history, expected, f"the history of {what} and 3 steps", hint)
+    _close_with_hint(_as_number(final, f"the final w of {what}"), 1.625,
+                     f"the final w of {what}", " It must be the last value of history.")
+
+    # 2. A vector w (2,) on J(w) = w_0^2 + 3 w_1^2, gradient (2 w_0, 6 w_1).
+    w0 = np.array([1.0, 1.0])
+    w_in = w0.copy()
+    result = call(gradient_descent, lambda w: np.array([2.0, 6.0]) * w, w_in, 0.1, 2,
+                  name=name)
+    final, history = expect_values(result, 2, name, "w, history")
+    _unchanged(w0, w_in, "w", name)
+    what = ("gradient_descent on J(w) = w_0^2 + 3 w_1^2 from w = [1, 1] with "
+            "learning_rate 0.1")
+    history = expect_shape(np.asarray(history, dtype=float), (3, 2),
+                           f"the history of {what} and 2 steps (one row per point)")
+    expect(not np.allclose(history[0], history[-1]),
+           f"every value in the history of {what} is the same: the array you stored was changed "
+           f"after you stored it. {rule}")
+    expected = [[1.0, 1.0], [0.8, 0.4], [0.64, 0.16]]
+    _close_with_hint(history, expected, f"the history of {what} and 2 steps", "")
+    _close_with_hint(expect_shape(final, (2,), f"the final w of {what}"), [0.64, 0.16],
+                     f"the final w of {what}", "")
+    passed(name)
+
+
+# ------------------------------------------------------------------------------- logistic
+
+
+def check_logistic_gradients(logistic_gradients: Callable) -> None:
+    """logistic_gradients(w (n_x, 1), b, X (n_x, m), Y (1, m)) -> (dw (n_x, 1), db number)."""
+    name = "logistic_gradients"
+    X = np.array([[0.5, -1.0, 2.0, 0.0],
+                  [1.5, 0.5, -0.5, -2.0],
+                  [-1.0, 2.5, 1.0, 0.5]])  # n_x = 3 features, m = 4 examples
+    w = np.array([[0.2], [-0.4], [0.3]])
+    Y = np.array([[1, 0, 0, 1]])
+    w_in, X_in, Y_in = w.copy(), X.copy(), Y.copy()
+    result = call(logistic_gradients, w_in, -0.1, X_in, Y_in, name=name)
+    dw, db = expect_values(result, 2, name, "dw, db")
+    for before, after, arg in [(w, w_in, "w"), (X, X_in, "X"), (Y, Y_in, "Y")]:
+        _unchanged(before, after, arg, name)
+    what = f"{name}(w, b, X, Y) with n_x = 3 features and m = 4 examples"
+    dw = np.asarray(dw, dtype=float)
+    expect(dw.shape != (1, 3), f"dw from {what} has shape (1, 3), expected (3, 1), the shape "
+           "of w: X has shape (n_x, m), so multiply it by the transpose of A - Y, (m, 1).")
+    dw = expect_shape(dw, (3, 1), f"dw from {what}")
+    db = _as_number(db, f"db from {what}")
+    expected_dw = np.array([[0.11557442751423122], [-0.13286438225158975],
+                            [0.6641622018010245]])
+    expected_db = 0.06044215546559489
+    hint = ""
+    for factor, text in [(4, " Forgot the 1/m? Average over the m examples."),
+                         (4 / 3, " m is the number of examples, the columns of X, not its "
+                                 "rows."),
+                         (-1, " The sign is flipped: the error is A - Y, not Y - A.")]:
+        if np.allclose(dw, factor * expected_dw) and np.isclose(db, factor * expected_db):
+            hint = text
+    if not hint and not np.allclose(dw, expected_dw):
+        Z = w.T @ X - 0.1
+        if np.allclose(dw, X @ (Z - Y).T / 4):
+            hint = " A = sigmoid(Z): apply the sigmoid to Z = w^T X + b before subtracting Y."
+    _close_with_hint(dw, expected_dw, f"dw from {what}", hint)
+    _close_with_hint(db, expected_db, f"db from {what}", hint)
     passed(name)
 
 

@@ -446,16 +446,26 @@ def test_flatten_hard_coded_size():
 # ------------------------------------------------------------------------ gradient_descent
 
 
-def test_descent_list_history_passes(capsys):
+def test_descent_preallocated_history_passes(capsys):
     def descent(gradient, w, learning_rate, num_steps):
-        history = [w]
-        for _ in range(num_steps):
+        history = np.zeros((num_steps + 1,) + np.shape(w))
+        history[0] = w
+        for step in range(1, num_steps + 1):
             w = w - learning_rate * gradient(w)
-            history.append(w)
+            history[step] = w
         return w, history
 
     checks.check_gradient_descent(descent)
     assert "all checks passed" in capsys.readouterr().out
+
+
+def test_descent_history_as_list():
+    def descent(gradient, w, learning_rate, num_steps):
+        w_end, history = gradient_descent(gradient, w, learning_rate, num_steps)
+        return w_end, list(history)
+
+    assert "history as a NumPy array, got list" in failure(checks.check_gradient_descent,
+                                                           descent)
 
 
 def test_descent_uphill():

@@ -240,6 +240,9 @@ def check_gradient_descent(gradient_descent: Callable) -> None:
     result = call(gradient_descent, lambda w: 2 * (w - 2), -1.0, 0.25, 3, name=name)
     final, history = expect_values(result, 2, name, "w, history")
     what = "gradient_descent on J(w) = (w - 2)^2 + 1 from w = -1 with learning_rate 0.25"
+    expect(isinstance(history, np.ndarray),
+           f"{name} must return history as a NumPy array, got {type(history).__name__}: "
+           "turn the list of visited points into an array before returning it.")
     history = np.asarray(history, dtype=float)
     expect(history.shape != (3,), f"{what} and 3 steps returned a history of 3 values; it "
            "must hold num_steps + 1 = 4: the start w = -1 and the w after each step.")

@@ -29,7 +29,7 @@ def propagate(w, b, X, Y):
     return {"dw": X @ dZ.T / m, "db": np.sum(dZ) / m}, float(cost)
 
 
-def optimize(w, b, X, Y, num_iterations=100, learning_rate=0.009, print_cost=False,
+def optimize(w, b, X, Y, num_iterations=2000, learning_rate=0.005, print_cost=False,
              propagate=propagate):
     costs = []
     for i in range(num_iterations):
@@ -47,7 +47,7 @@ def predict(w, b, X):
     return (sigmoid(w.T @ X + b) > 0.5).astype(np.int64)
 
 
-def model(X_train, Y_train, X_test, Y_test, num_iterations=2000, learning_rate=0.5,
+def model(X_train, Y_train, X_test, Y_test, num_iterations=2000, learning_rate=0.005,
           print_cost=False):
     w, b = initialize_with_zeros(X_train.shape[0], dtype=X_train.dtype)
     params, _, costs = optimize(w, b, X_train, Y_train, num_iterations, learning_rate,
@@ -324,7 +324,19 @@ def test_optimize_in_place_update():
                 costs.append(cost)
         return {"w": w, "b": b}, grads, costs
 
-    fails(checks.check_optimize, optimize_inplace, "changed the caller's w array in place")
+    fails(checks.check_optimize, optimize_inplace, "changed the caller's w array in place",
+          "never modifies an array passed to it", "w = w - learning_rate * dw")
+
+
+def test_optimize_changing_the_data():
+    def optimize_scaling_after(w, b, X, Y, num_iterations=100, learning_rate=0.009,
+                               print_cost=False):
+        result = optimize(w, b, X, Y, num_iterations, learning_rate, print_cost)
+        X *= 255  # right results, but the caller's X is overwritten
+        return result
+
+    fails(checks.check_optimize, optimize_scaling_after, "changed the caller's X array in place",
+          "never modifies an array passed to it")
 
 
 def test_optimize_not_updating():

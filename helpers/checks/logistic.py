@@ -272,7 +272,7 @@ def check_propagate(propagate: Callable) -> None:
     expect(dw32.dtype == np.float32,
            f"{name} turned float32 w, X and Y into a {dw32.dtype} dw. Keep the inputs' dtype "
            "(no astype(float), no np.float64 constants): mixing dtypes makes NumPy convert X "
-           "to float64 on every iteration, without its fast BLAS routines.")
+           "to float64 on every iteration, which is slow.")
     expect_close(dw32, PROPAGATE_DW, "dw for float32 inputs", rtol=1e-5, atol=1e-6)
     _expect_number(cost, PROPAGATE_COST, "cost for float32 inputs", rtol=1e-5)
     passed(name)
@@ -295,15 +295,18 @@ def check_optimize(optimize: Callable) -> None:
                           "w = w - learning_rate * dw.")
     expect_close(w, W - 0.009 * PROPAGATE_DW, "params['w'] after one iteration "
                  "(expected w - learning_rate * dw)")
-    w_before = W.copy()
-    w_in = W.copy()
-    result = call(_underflow_is_fine(optimize), w_in, B, X.copy(), Y.copy(),
+    inputs = {"w": W.copy(), "X": X.copy(), "Y": Y.copy()}
+    result = call(_underflow_is_fine(optimize), inputs["w"], B, inputs["X"], inputs["Y"],
                   num_iterations=100, learning_rate=0.009)
     params, grads, costs = expect_values(result, 3, name, "params, grads, costs")
-    expect(np.array_equal(w_in, w_before),
-           f"{name} changed the caller's w array in place (w -= ...). Write "
-           "w = w - learning_rate * dw, which makes a new array, so the caller's w stays as "
-           "it was.")
+    for what, original, fix in (
+            ("w", W, "Write w = w - learning_rate * dw, which makes a new array."),
+            ("X", X, "Compute into new arrays instead."),
+            ("Y", Y, "Compute into new arrays instead.")):
+        expect(np.array_equal(inputs[what], original),
+               f"{name} changed the caller's {what} array in place. The rule of this course "
+               "(notebook 1): a function never modifies an array passed to it, it returns new "
+               f"ones. {fix}")
     params = _expect_dict(params, ("w", "b"), f"params from {name}")
     grads = _expect_dict(grads, ("dw", "db"), f"grads from {name}")
     w = expect_shape(params["w"], W.shape, "params['w']")

@@ -474,6 +474,61 @@ def test_nn_model_without_print_cost():
           "does not show the cost before step 0 (1.0415)")
 
 
+def test_nn_model_other_correct_loops_pass(capsys):
+    """Eagerly, or with tf.function(train_step) called with arguments: the same result."""
+
+    def eager(X, Y, n_h, num_iterations, learning_rate, activation=tf.tanh, seed=1,
+              print_cost=False):
+        X, Y = tf.constant(X), tf.constant(Y)
+        parameters = initialize_parameters(n_x=X.shape[0], n_h=n_h, n_y=Y.shape[0], seed=seed)
+        costs = [float(train_step(X, Y, parameters, learning_rate, activation)) if i % 100 == 0
+                 else train_step(X, Y, parameters, learning_rate, activation)
+                 for i in range(num_iterations)]
+        for i in range(0, num_iterations, 1000):
+            if print_cost:
+                print(f"Cost after iteration {i}: {costs[i]:.6f}")
+        return parameters, costs[::100]
+
+    def graph(X, Y, n_h, num_iterations, learning_rate, activation=tf.tanh, seed=1,
+              print_cost=False):
+        X, Y = tf.constant(X, tf.float64), tf.constant(Y, tf.float64)
+        parameters = initialize_parameters(X.shape[0], n_h, Y.shape[0], seed)
+        step = tf.function(train_step)
+        costs = []
+        for i in range(num_iterations):
+            cost = step(X, Y, parameters, learning_rate, activation).numpy()
+            if i % 100 == 0:
+                costs.append(cost)
+            if print_cost and i % 1000 == 0:
+                print(i, cost)
+        return parameters, np.array(costs)
+
+    checks.check_nn_model(eager)
+    checks.check_nn_model(graph)
+    assert capsys.readouterr().out == "✔ eager: all checks passed.\n✔ graph: all checks passed.\n"
+
+
+def test_nn_model_printing_the_cost_to_two_decimals_passes(capsys):
+    def short(*args, print_cost=False, **kwargs):
+        parameters, costs = nn_model(*args, **kwargs)
+        if print_cost:
+            print(f"Cost after iteration 0: {costs[0]:.2f}")
+        return parameters, costs
+
+    checks.check_nn_model(short)
+    assert capsys.readouterr().out == "✔ short: all checks passed.\n"
+
+
+def test_nn_model_printing_the_wrong_cost():
+    def wrong(*args, print_cost=False, **kwargs):
+        parameters, costs = nn_model(*args, **kwargs)
+        if print_cost:
+            print(f"cost after step 200: {costs[-1]:.4f}")
+        return parameters, costs
+
+    fails(checks.check_nn_model, wrong, "does not show the cost before step 0")
+
+
 def test_nn_model_that_prints_every_step():
     def chatty(*args, **kwargs):
         print("training...")

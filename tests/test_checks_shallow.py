@@ -654,3 +654,16 @@ def test_predict_rounded_probabilities_pass(capsys):
 
     checks.check_predict(rounded)
     assert capsys.readouterr().out == "✔ rounded: all checks passed.\n"
+
+
+
+def test_nn_model_with_float32_data():
+    def broken(X, Y, n_h, num_iterations, learning_rate, activation=tf.tanh, seed=1,
+               print_cost=False):
+        X, Y = tf.constant(X, tf.float32), tf.constant(Y, tf.float32)
+        parameters = initialize_parameters(X.shape[0], n_h, Y.shape[0], seed)
+        costs = [train_step(X, Y, parameters, learning_rate, activation)
+                 for _ in range(num_iterations)]
+        return parameters, costs[::100]
+
+    fails(checks.check_nn_model, broken, "broken raised", "float tensor")

@@ -54,6 +54,24 @@ def train_step(X, Y, parameters, learning_rate, activation=tf.tanh):
     return cost
 
 
+def nn_model(X, Y, n_h, num_iterations, learning_rate, activation=tf.tanh, seed=1,
+             print_cost=False):
+    X, Y = tf.constant(X, tf.float64), tf.constant(Y, tf.float64)
+    parameters = initialize_parameters(X.shape[0], n_h, Y.shape[0], seed)
+    step = tf.function(lambda: train_step(X, Y, parameters, learning_rate, activation))
+    costs = []
+    for i in range(num_iterations):
+        cost = step()
+        if i % 100 == 0:
+            costs.append(float(cost))
+        if print_cost and i % 1000 == 0:
+            print(f"cost after step {i}: {cost:.4f}")
+    return parameters, costs
+
+
+def predict(parameters, X, activation=tf.tanh):
+    Z2 = forward_propagation(tf.constant(X, tf.float64), parameters, activation)
+    return (Z2.numpy() > 0).astype(int)
 
 
 ALL = [
@@ -62,6 +80,8 @@ ALL = [
     (checks.check_forward_propagation, forward_propagation, "forward_propagation"),
     (checks.check_compute_cost, compute_cost, "compute_cost"),
     (checks.check_train_step, train_step, "train_step"),
+    (checks.check_nn_model, nn_model, "nn_model"),
+    (checks.check_predict, predict, "predict"),
 ]
 
 
@@ -400,3 +420,250 @@ def test_check_inputs_are_float64_variables():
         for key, (kind, dtype, value) in record.items():
             assert issubclass(kind, tf.Variable) and dtype == tf.float64
             np.testing.assert_array_equal(value, checks.NET[key])
+
+
+# --------------------------------------------------------------------------- nn_model
+
+
+def _nn_model_with(**changes):
+    """nn_model with one mistake: its arguments or its loop changed as ``changes`` says."""
+
+    def broken(X, Y, n_h, num_iterations, learning_rate, activation=tf.tanh, seed=1,
+               print_cost=False):
+        X, Y = tf.constant(X, tf.float64), tf.constant(Y, tf.float64)
+        n_x, n_y = changes.get("shape", (X.shape[0], Y.shape[0]))
+        parameters = initialize_parameters(n_x, n_h, n_y, changes.get("seed", seed))
+        rate = changes.get("learning_rate", learning_rate)
+        g = changes.get("activation", activation)
+        step = tf.function(lambda: train_step(X, Y, parameters, rate, g))
+        costs = []
+        for i in range(changes.get("start", 0), num_iterations + changes.get("extra", 0)):
+            cost = step()
+            if i % changes.get("every", 100) == 0:
+                costs.append(float(cost))
+            if print_cost and changes.get("print", True) and i % 1000 == 0:
+                print(f"cost after step {i}: {cost:.4f}")
+        return parameters, costs
+
+    return broken
+
+
+def test_nn_model_not_using_the_learning_rate():
+    fails(checks.check_nn_model, _nn_model_with(learning_rate=0.5),
+          "ignores its learning_rate argument")
+
+
+def test_nn_model_not_using_the_activation():
+    fails(checks.check_nn_model, _nn_model_with(activation=tf.tanh),
+          "ignores its activation argument")
+
+
+def test_nn_model_not_passing_the_seed_or_the_shapes():
+    fails(checks.check_nn_model, _nn_model_with(seed=1), "seed=1", "expected 7")
+    fails(checks.check_nn_model, _nn_model_with(shape=(4, 1)), "n_x=4", "number of rows of X")
+
+
+def test_nn_model_wrong_number_of_steps():
+    fails(checks.check_nn_model, _nn_model_with(extra=1), "parameters['W1']", "is wrong",
+          "exactly num_iterations steps")
+    fails(checks.check_nn_model, _nn_model_with(every=50), "returned 5 costs, expected 3")
+
+
+def test_nn_model_without_print_cost():
+    fails(checks.check_nn_model, _nn_model_with(print=False), "print_cost=True",
+          "does not show the cost before step 0 (1.0415)")
+
+
+def test_nn_model_other_correct_loops_pass(capsys):
+    """Eagerly, or with tf.function(train_step) called with arguments: the same result."""
+
+    def eager(X, Y, n_h, num_iterations, learning_rate, activation=tf.tanh, seed=1,
+              print_cost=False):
+        X, Y = tf.constant(X), tf.constant(Y)
+        parameters = initialize_parameters(n_x=X.shape[0], n_h=n_h, n_y=Y.shape[0], seed=seed)
+        costs = [float(train_step(X, Y, parameters, learning_rate, activation)) if i % 100 == 0
+                 else train_step(X, Y, parameters, learning_rate, activation)
+                 for i in range(num_iterations)]
+        for i in range(0, num_iterations, 1000):
+            if print_cost:
+                print(f"Cost after iteration {i}: {costs[i]:.6f}")
+        return parameters, costs[::100]
+
+    def graph(X, Y, n_h, num_iterations, learning_rate, activation=tf.tanh, seed=1,
+              print_cost=False):
+        X, Y = tf.constant(X, tf.float64), tf.constant(Y, tf.float64)
+        parameters = initialize_parameters(X.shape[0], n_h, Y.shape[0], seed)
+        step = tf.function(train_step)
+        costs = []
+        for i in range(num_iterations):
+            cost = step(X, Y, parameters, learning_rate, activation).numpy()
+            if i % 100 == 0:
+                costs.append(cost)
+            if print_cost and i % 1000 == 0:
+                print(i, cost)
+        return parameters, np.array(costs)
+
+    checks.check_nn_model(eager)
+    checks.check_nn_model(graph)
+    assert capsys.readouterr().out == "✔ eager: all checks passed.\n✔ graph: all checks passed.\n"
+
+
+def test_nn_model_printing_the_cost_to_two_decimals_passes(capsys):
+    def short(*args, print_cost=False, **kwargs):
+        parameters, costs = nn_model(*args, **kwargs)
+        if print_cost:
+            print(f"Cost after iteration 0: {costs[0]:.2f}")
+        return parameters, costs
+
+    checks.check_nn_model(short)
+    assert capsys.readouterr().out == "✔ short: all checks passed.\n"
+
+
+def test_nn_model_printing_the_wrong_cost():
+    def wrong(*args, print_cost=False, **kwargs):
+        parameters, costs = nn_model(*args, **kwargs)
+        if print_cost:
+            print(f"cost after step 200: {costs[-1]:.4f}")
+        return parameters, costs
+
+    fails(checks.check_nn_model, wrong, "does not show the cost before step 0")
+
+
+def test_nn_model_that_prints_every_step():
+    def chatty(*args, **kwargs):
+        print("training...")
+        return nn_model(*args, **kwargs)
+
+    fails(checks.check_nn_model, chatty, "printed 'training...", "only when print_cost")
+
+
+def test_nn_model_cost_after_the_update():
+    def broken(X, Y, n_h, num_iterations, learning_rate, activation=tf.tanh, seed=1,
+               print_cost=False):
+        parameters, _ = nn_model(X, Y, n_h, num_iterations, learning_rate, activation, seed)
+        cost = compute_cost(forward_propagation(tf.constant(X), parameters, activation),
+                            tf.constant(Y))
+        return parameters, [float(cost)] * len(range(0, num_iterations, 100))
+
+    fails(checks.check_nn_model, broken, "costs[0]", "before the first step")
+
+
+def test_nn_model_that_does_not_train_or_returns_copies():
+    def untrained(X, Y, n_h, num_iterations, learning_rate, activation=tf.tanh, seed=1,
+                  print_cost=False):
+        return initialize_parameters(X.shape[0], n_h, Y.shape[0], seed), [0.0, 0.0, 0.0]
+
+    def copies(*args, **kwargs):
+        parameters, costs = nn_model(*args, **kwargs)
+        return {key: value.numpy() for key, value in parameters.items()}, costs
+
+    fails(checks.check_nn_model, untrained, "returned the parameters it started from")
+    fails(checks.check_nn_model, copies, "is not the variable", "not copies")
+
+
+def test_nn_model_with_its_own_start():
+    def broken(X, Y, n_h, num_iterations, learning_rate, activation=tf.tanh, seed=1,
+               print_cost=False):
+        parameters = {key: tf.Variable(value, dtype=tf.float64)
+                      for key, value in checks.NET.items()}
+        for _ in range(num_iterations):
+            train_step(tf.constant(X), tf.constant(Y), parameters, learning_rate, activation)
+        return parameters, []
+
+    fails(checks.check_nn_model, broken, "did not call initialize_parameters")
+
+
+def test_nn_model_restores_initialize_parameters():
+    original = initialize_parameters
+    checks.check_nn_model(nn_model)
+    with pytest.raises(checks.CheckFailed):
+        checks.check_nn_model(_nn_model_with(learning_rate=0.5))
+    assert globals()["initialize_parameters"] is original
+
+
+def test_nn_model_without_initialize_parameters_in_its_namespace():
+    namespace = {"tf": tf}
+    exec("def nn_model(X, Y, n_h, num_iterations, learning_rate, activation=tf.tanh, seed=1, "
+         "print_cost=False):\n    return None", namespace)
+    fails(checks.check_nn_model, namespace["nn_model"], "no function of that name",
+          "exercise 2")
+
+
+# --------------------------------------------------------------------------- predict
+
+
+def _logits(parameters, X, activation):
+    return forward_propagation(tf.constant(X, tf.float64), parameters, activation)
+
+
+def test_predict_returns_probabilities():
+    def broken(parameters, X, activation=tf.tanh):
+        return tf.sigmoid(_logits(parameters, X, activation)).numpy()
+
+    fails(checks.check_predict, broken, "returned probabilities, not labels")
+
+
+def test_predict_thresholds_the_logits_at_one_half():
+    def broken(parameters, X, activation=tf.tanh):
+        return (_logits(parameters, X, activation).numpy() > 0.5).astype(int)
+
+    fails(checks.check_predict, broken, "compared the logits Z2 with 0.5")
+
+
+def test_predict_inverted_labels():
+    def broken(parameters, X, activation=tf.tanh):
+        return (_logits(parameters, X, activation).numpy() < 0).astype(int)
+
+    fails(checks.check_predict, broken, "inverted")
+
+
+def test_predict_wrong_dtypes():
+    def booleans(parameters, X, activation=tf.tanh):
+        return _logits(parameters, X, activation).numpy() > 0
+
+    def floats(parameters, X, activation=tf.tanh):
+        return (_logits(parameters, X, activation).numpy() > 0).astype(float)
+
+    def tensor(parameters, X, activation=tf.tanh):
+        return tf.cast(_logits(parameters, X, activation) > 0, tf.int32)
+
+    fails(checks.check_predict, booleans, "True/False")
+    fails(checks.check_predict, floats, "dtype float64", "integers")
+    fails(checks.check_predict, tensor, "EagerTensor", "NumPy array")
+
+
+def test_predict_wrong_shape():
+    def flat(parameters, X, activation=tf.tanh):
+        return predict(parameters, X, activation).ravel()
+
+    fails(checks.check_predict, flat, "shape (6,)", "expected (1, 6)")
+
+
+def test_predict_ignores_activation():
+    def broken(parameters, X, activation=tf.tanh):
+        return predict(parameters, X, tf.tanh)
+
+    fails(checks.check_predict, broken, "used tanh anyway")
+
+
+def test_predict_rounded_probabilities_pass(capsys):
+    """Another correct form: the probabilities, rounded, as integers."""
+
+    def rounded(parameters, X, activation=tf.tanh):
+        return np.round(tf.sigmoid(_logits(parameters, X, activation)).numpy()).astype(int)
+
+    checks.check_predict(rounded)
+    assert capsys.readouterr().out == "✔ rounded: all checks passed.\n"
+
+
+
+def test_nn_model_with_float32_data():
+    def broken(X, Y, n_h, num_iterations, learning_rate, activation=tf.tanh, seed=1,
+               print_cost=False):
+        X, Y = tf.constant(X, tf.float32), tf.constant(Y, tf.float32)
+        parameters = initialize_parameters(X.shape[0], n_h, Y.shape[0], seed)
+        costs = [train_step(X, Y, parameters, learning_rate, activation)
+                 for _ in range(num_iterations)]
+        return parameters, costs[::100]
+
+    fails(checks.check_nn_model, broken, "broken raised", "float tensor")

@@ -17,12 +17,20 @@ The fixed inputs (shapes in brackets), one example per column::
                                  W2 = [[1, -2, 0.5]] (1, 3),  b2 = [[-0.1]] (1, 1)
                                  X = [[1, -1, 0.5, 2], [0.5, 2, -1.5, 0]] (2, 4)
                                  Y = [[1, 0, 1, 0]] (1, 4)
+
+``check_nn_model`` trains from this fixed network: while it runs, the learner's
+``initialize_parameters`` (found where ``nn_model`` was defined) is replaced by one that returns
+it and records its arguments, so the result does not depend on the random start.
 """
 
 from __future__ import annotations
 
+import contextlib
+import inspect
+import io
 import math
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -106,6 +114,41 @@ STEP_RELU = {
 
 # initialize_parameters: weights ~ N(0, 0.01^2)
 INIT_STDDEV = 0.01
+
+# nn_model(NET_X, NET_Y, n_h=3, num_iterations=201, learning_rate, activation, seed=7), starting
+# from NET: the costs before steps 0, 100 and 200, then the parameters after the 201 steps
+NN_ITERATIONS, NN_SEED = 201, 7
+NN_TANH = {  # learning_rate=0.5, activation=tf.tanh
+    "costs": [1.041536279663337, 0.08111117784320071, 0.035196654591617124],
+    "W1": [[1.8008722698291912, -0.850476196769011], [0.9865816871054627, 1.526692678649621],
+           [-1.7383817174918428, 1.5575459059511445]],
+    "b1": [[1.079776543318805], [-0.7510839472606562], [2.153524588963742]],
+    "W2": [[3.4565650189392683, -3.783253122341695, 3.341284747771819]],
+    "b2": [[-0.3622102228236964]],
+}
+NN_SLOW = {  # learning_rate=0.1, activation=tf.tanh
+    "costs": [1.041536279663337, 0.2974245052992046, 0.2079819940796748],
+    "W1": [[1.3920911574127486, -0.7218259904889931], [0.813454926364115, 1.1292068917257072],
+           [-0.9128200665550698, 0.9834230342924313]],
+    "b1": [[0.9041366642625674], [-0.5118059241269152], [0.9726411631392384]],
+    "W2": [[1.9578534604162805, -2.3351608580322845, 1.3466682904997045]],
+    "b2": [[-0.05324846246892696]],
+}
+NN_RELU = {  # learning_rate=0.5, activation=tf.nn.relu
+    "costs": [1.098910961111281, 0.013816282618998643, 0.005446551812446716],
+    "W1": [[0.5778818628664892, -0.6216393365043504], [2.65471231241626, -0.6668458537610715],
+           [-1.1801005108433833, 1.1814118489963812]],
+    "b1": [[1.8558924485416168], [-2.317770543866424], [0.5870691726910756]],
+    "W2": [[1.9561427836335485, -3.767570336687934, -1.6059774957674708]],
+    "b2": [[0.3222823967847219]],
+}
+
+# predict(NET, PREDICT_X, activation): logits with tanh -0.08, 0.3864, 2.2304, -0.3682, -1.8803,
+# 1.0673; with relu 0.175, 2.15, 0.4, -0.1, -2.85, 0.925
+PREDICT_X = [[0.0, 0.5, -1.0, 0.5, 1.0, -1.0], [0.5, -2.0, -0.5, -0.5, 0.5, 2.0]]
+PREDICT_TANH = [[0, 1, 1, 0, 0, 1]]
+PREDICT_TANH_LOGIT_HALF = [[0, 0, 1, 0, 0, 1]]  # the logits compared with 0.5: a wrong answer
+PREDICT_RELU = [[1, 1, 1, 0, 0, 1]]
 
 # --------------------------------------------------------------------------- tools
 
@@ -372,4 +415,187 @@ def check_train_step(train_step: Callable) -> None:
         raise CheckFailed(f"{name} works step by step but not inside tf.function: {err} "
                           "Inside a tf.function, values are symbolic until the graph runs: "
                           "no .numpy(), float() or NumPy functions on tensors.") from None
+    passed(name)
+
+
+@contextlib.contextmanager
+def _fixed_start(nn_model: Callable) -> Iterator[list[dict] | None]:
+    """While the block runs, ``initialize_parameters`` (in the namespace where ``nn_model`` was
+    defined) returns fresh variables holding NET. Yields the list of its calls (the arguments
+    and the network it returned), or None if there is no such function to replace."""
+    function = getattr(nn_model, "python_function", nn_model)  # a tf.function: its Python code
+    namespace = getattr(function, "__globals__", {})
+    if "initialize_parameters" not in namespace:
+        yield None
+        return
+    original = namespace["initialize_parameters"]
+    signature = inspect.signature(lambda n_x, n_h, n_y, seed=1: None)
+    calls: list[dict] = []
+
+    def initialize_parameters(*args: Any, **kwargs: Any) -> dict[str, tf.Variable]:
+        try:
+            arguments = signature.bind(*args, **kwargs)
+        except TypeError as err:
+            raise CheckFailed(f"initialize_parameters was called with the wrong arguments "
+                              f"({err}): call it as initialize_parameters(n_x, n_h, n_y, "
+                              "seed).") from None
+        arguments.apply_defaults()
+        calls.append({**arguments.arguments, "network": _network()})
+        return calls[-1]["network"]
+
+    namespace["initialize_parameters"] = initialize_parameters
+    try:
+        yield calls
+    finally:
+        namespace["initialize_parameters"] = original
+
+
+def _train_fixed(nn_model: Callable, name: str, learning_rate: float, activation: Callable,
+                 print_cost: bool = False) -> tuple[dict, list[float], str, str]:
+    """Run nn_model on the fixed data from NET; return (parameters, costs, printed, how)."""
+    how = (f"{name}(X, Y, n_h=3, num_iterations={NN_ITERATIONS}, learning_rate={learning_rate},"
+           f" activation={_activation_name(activation)}, seed={NN_SEED}"
+           + (", print_cost=True)" if print_cost else ")"))
+    printed = io.StringIO()
+    with _fixed_start(nn_model) as starts, contextlib.redirect_stdout(printed):
+        result = call(nn_model, np.array(NET_X), np.array(NET_Y), n_h=3,
+                      num_iterations=NN_ITERATIONS, learning_rate=learning_rate,
+                      activation=activation, seed=NN_SEED, print_cost=print_cost, name=name)
+    expect(starts is not None,
+           f"{name} must start from your initialize_parameters, but there is no function of "
+           f"that name where {name} is defined: run the cell of exercise 2 first.")
+    expect(len(starts) > 0, f"{how} did not call initialize_parameters: start from your "
+           "initialize_parameters, with n_x and n_y read from the shapes of X and Y.")
+    expect(len(starts) == 1, f"{how} called initialize_parameters {len(starts)} times: call it "
+           "once, before the loop, and train those parameters.")
+    start = starts[0]
+    for key, expected, meaning in [("n_x", 2, "the number of rows of X"),
+                                   ("n_h", 3, "the n_h argument"),
+                                   ("n_y", 1, "the number of rows of Y"),
+                                   ("seed", NN_SEED, "the seed argument")]:
+        expect(start[key] == expected,
+               f"{how} called initialize_parameters with {key}={start[key]!r}, expected "
+               f"{expected} ({meaning}).")
+    parameters, costs = expect_values(result, 2, how, "parameters, costs")
+    parameters = _expect_parameters(parameters, f"the parameters returned by {how}")
+    for key in PARAMETER_NAMES:
+        expect(parameters[key] is start["network"][key],
+               f"parameters['{key}'] returned by {how} is not the variable that "
+               "initialize_parameters created: return the dict of variables that train_step "
+               "updated in place (not copies or NumPy arrays).")
+    expect(isinstance(costs, list | tuple | np.ndarray),
+           f"costs returned by {how} must be a list of numbers, got {type(costs).__name__}.")
+    expected_count = len(range(0, NN_ITERATIONS, 100))
+    expect(len(costs) == expected_count,
+           f"{how} returned {len(costs)} costs, expected {expected_count}: the costs before "
+           "steps 0, 100 and 200, one every 100 steps starting with the first.")
+    costs = [_expect_scalar(cost, f"costs[{i}]") for i, cost in enumerate(costs)]
+    return parameters, costs, printed.getvalue(), how
+
+
+def _activation_name(activation: Callable) -> str:
+    return {tf.tanh: "tf.tanh", tf.nn.relu: "tf.nn.relu"}.get(activation, str(activation))
+
+
+def _matches(parameters: dict, expected: dict) -> bool:
+    return all(np.allclose(parameters[k].numpy(), expected[k], rtol=1e-6, atol=1e-9)
+               for k in PARAMETER_NAMES)
+
+
+def _expect_trained(parameters: dict, costs: list[float], expected: dict, how: str) -> None:
+    if all(np.array_equal(parameters[k].numpy(), NET[k]) for k in PARAMETER_NAMES):
+        raise CheckFailed(f"{how} returned the parameters it started from: call train_step "
+                          "on them num_iterations times.")
+    if not math.isclose(costs[0], expected["costs"][0], rel_tol=1e-6):
+        raise CheckFailed(f"costs[0] from {how} is {costs[0]:.6g}, expected "
+                          f"{expected['costs'][0]:.6g}, the cost before the first step (the "
+                          "value train_step returns).")
+    try:
+        for key in PARAMETER_NAMES:
+            expect_close(parameters[key].numpy(), expected[key],
+                         f"parameters['{key}'] after {how}")
+        expect_close(costs, expected["costs"], f"the costs from {how}")
+    except CheckFailed as err:
+        raise CheckFailed(f"{err} Run exactly num_iterations steps of train_step with the "
+                          "given learning_rate and activation, and keep the cost of steps 0, "
+                          "100, 200, ...") from None
+
+
+def check_nn_model(nn_model: Callable) -> None:
+    """nn_model(X, Y, n_h, num_iterations, learning_rate, activation, seed, print_cost)
+    -> (parameters, costs): your functions, put together into a training loop."""
+    name = _name(nn_model, "nn_model")
+    parameters, costs, printed, how = _train_fixed(nn_model, name, 0.5, tf.tanh)
+    _expect_trained(parameters, costs, NN_TANH, how)
+    expect(printed == "", f"{how} printed {printed[:60]!r}...: print only when print_cost "
+           "is True.")
+
+    parameters, costs, printed, how = _train_fixed(nn_model, name, 0.1, tf.tanh,
+                                                   print_cost=True)
+    if _matches(parameters, NN_TANH):
+        raise CheckFailed(f"{how} gave the parameters of learning_rate=0.5: it ignores its "
+                          "learning_rate argument. Pass it on to train_step.")
+    _expect_trained(parameters, costs, NN_SLOW, how)
+    numbers = [float(x) for x in re.findall(r"\d+\.\d+", printed)]
+    expect(any(abs(x - NN_SLOW["costs"][0]) < 0.006 for x in numbers),
+           f"{how} printed {printed[:80]!r}, which does not show the cost before step 0 "
+           f"({NN_SLOW['costs'][0]:.4f}): with print_cost=True, print the cost every 1000 "
+           "steps, starting with step 0.")
+
+    parameters, costs, _, how = _train_fixed(nn_model, name, 0.5, tf.nn.relu)
+    if _matches(parameters, NN_TANH):
+        raise CheckFailed(f"{how} gave the parameters of tanh: it ignores its activation "
+                          "argument. Pass it on to train_step.")
+    _expect_trained(parameters, costs, NN_RELU, how)
+    passed(name)
+
+
+def check_predict(predict: Callable) -> None:
+    """predict(parameters, X, activation) -> labels 0/1 as integers, shape (1, m)."""
+    name = _name(predict, "predict")
+    X = np.array(PREDICT_X)
+    how = f"{name}(parameters, X, tf.tanh)"
+    labels = call(predict, _network(), X, tf.tanh, name=name)
+    expect(labels is not None, f"{how} returned None: did you forget the 'return' line?")
+    expect(isinstance(labels, np.ndarray),
+           f"{how} returned a {type(labels).__name__}, expected a NumPy array: convert the "
+           "result with .numpy(), so that it compares with the labels Y like notebook 2's.")
+    expect_shape(labels, (1, X.shape[1]), f"the labels from {how} (one per example, "
+                 "shaped like Y)")
+    expect(labels.dtype != bool, f"{how} returned True/False values: convert them to the "
+           "integers 1 and 0 (.astype(int)).")
+    if labels.dtype.kind == "f" and np.all((labels > 0) & (labels < 1)):
+        raise CheckFailed(f"{how} returned probabilities, not labels: label an example 1 "
+                          "where its probability is above 0.5, and 0 elsewhere.")
+    expect(bool(np.all((labels == 0) | (labels == 1))),
+           f"{how} returned values other than 0 and 1: {labels.tolist()}. The labels are 1 "
+           "where the probability is above 0.5, 0 elsewhere.")
+    expect(labels.dtype.kind in "iu",
+           f"{how} returned labels of dtype {labels.dtype}, expected integers: convert them "
+           "with .astype(int).")
+    if np.array_equal(labels, PREDICT_TANH_LOGIT_HALF):
+        raise CheckFailed(f"{how} compared the logits Z2 with 0.5. The probability "
+                          "sigmoid(Z2) is what is compared with 0.5, which is the same as "
+                          "comparing Z2 with 0: an example whose logit is 0.39 is a 1.")
+    if np.array_equal(labels, 1 - np.array(PREDICT_TANH)):
+        raise CheckFailed(f"{how} returned the labels inverted: 1 where the probability is "
+                          "above 0.5.")
+    expect(np.array_equal(labels, PREDICT_TANH),
+           f"{how} returned {labels.tolist()}, expected {PREDICT_TANH}: 1 where the "
+           "probability is above 0.5.")
+
+    how = f"{name}(parameters, X, tf.nn.relu)"
+    labels = expect_shape(call(predict, _network(), X, tf.nn.relu, name=name),
+                          (1, X.shape[1]), f"the labels from {how}")
+    if np.array_equal(labels, PREDICT_TANH):
+        raise CheckFailed(f"{how} used tanh anyway: pass the activation on to "
+                          "forward_propagation.")
+    expect(np.array_equal(labels, PREDICT_RELU),
+           f"{how} returned {labels.tolist()}, expected {PREDICT_RELU}.")
+
+    one = call(predict, _network(), X[:, :2], tf.tanh, name=name)
+    expect_shape(one, (1, 2), f"the labels from {name} for 2 examples")
+    expect(np.array_equal(one, [PREDICT_TANH[0][:2]]),
+           f"{name} for the first 2 examples returned {np.asarray(one).tolist()}, expected "
+           f"{[PREDICT_TANH[0][:2]]}.")
     passed(name)

@@ -23,6 +23,10 @@ The procedure (:func:`train_committee`), for one seed:
    their probabilities, each taken on the image and on its mirror image (flip test-time
    augmentation), thresholded at 0.5.
 
+Notebook 4 builds the same network itself with ``keras.Sequential`` and trains fold 1 in plain
+sight; it passes its builder and that trained network (``build=``, ``trained=``) so the committee
+is made of the network the learner reads, and equals the one ``experiments/cnn.py`` trains.
+
 Nothing in it takes test data: the recipe (:data:`RECIPE`) was chosen once, by
 cross-validation on the training images only (see ``experiments/cnn_results.md``), and the test
 images enter only through :meth:`Committee.predict_proba`, after training.

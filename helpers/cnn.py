@@ -23,6 +23,10 @@ The procedure (:func:`train_committee`), for one seed:
    their probabilities, each taken on the image and on its mirror image (flip test-time
    augmentation), thresholded at 0.5.
 
+Notebook 4 builds the same network itself with ``keras.Sequential`` and trains fold 1 in plain
+sight; it passes its builder and that trained network (``build=``, ``trained=``) so the committee
+is made of the network the learner reads, and equals the one ``experiments/cnn.py`` trains.
+
 Nothing in it takes test data: the recipe (:data:`RECIPE`) was chosen once, by
 cross-validation on the training images only (see ``experiments/cnn_results.md``), and the test
 images enter only through :meth:`Committee.predict_proba`, after training.
@@ -36,7 +40,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -324,8 +328,14 @@ class Committee:
         return (self.predict_proba(x) > 0.5).astype(np.int64)
 
 
+def fold_seed(seed: int, k: int) -> int:
+    """The seed set (``keras.utils.set_random_seed``) before building and training model ``k``."""
+    return seed * 1000 + k
+
+
 def train_committee(train_x: np.ndarray, train_y: np.ndarray, *, seed: int,
-                    recipe: Recipe = RECIPE,
+                    recipe: Recipe = RECIPE, build: Callable | None = None,
+                    trained: Sequence = (),
                     progress: Callable[[str], None] | None = None) -> Committee:
     """Run the whole procedure for one seed on training data only.
 
@@ -335,6 +345,13 @@ def train_committee(train_x: np.ndarray, train_y: np.ndarray, *, seed: int,
         seed: seeds the folds, the initial weights, the augmentation and the batch order.
             With the same seed and thread count, every number is the same on every run.
         recipe: the choices (default :data:`RECIPE`).
+        build: a function of no arguments returning a new, uncompiled network, used instead
+            of ``build_cnn(recipe)`` (notebook 4 passes the network it builds in plain sight);
+            the recipe's architecture fields are then ignored.
+        trained: networks already trained for the first ``len(trained)`` folds, in fold order,
+            each exactly as this function would train it (after
+            ``keras.utils.set_random_seed(fold_seed(seed, k))``, on the folds other than ``k``,
+            precise BatchNorm done). They are kept as they are; only the other folds are trained.
         progress: called with a one-line message after each model (e.g. ``print``); the
             message holds no timing, so it is the same on every machine.
 
@@ -345,22 +362,28 @@ def train_committee(train_x: np.ndarray, train_y: np.ndarray, *, seed: int,
 
     x = as_images(train_x, "train_x")
     y = as_labels(train_y, x.shape[0], "train_y")
+    if len(trained) > recipe.folds:
+        raise ValueError(f"got {len(trained)} trained networks for {recipe.folds} folds; pass "
+                         "at most one per fold, in fold order.")
     fold = stratified_folds(y, recipe.folds, seed)
     oof = np.zeros(y.size)
     models, fold_acc = [], []
     t0, c0 = time.perf_counter(), time.process_time()
     for k in range(recipe.folds):
         fit_idx, val_idx = np.flatnonzero(fold != k), np.flatnonzero(fold == k)
-        keras.utils.set_random_seed(seed * 1000 + k)
-        model = build_cnn(recipe, image_size=x.shape[1])
-        trainer = training_model(model, recipe)
-        steps = recipe.epochs * -(-fit_idx.size // recipe.batch_size)
-        compile_cnn(trainer, recipe, steps)
-        trainer.fit(x[fit_idx], y[fit_idx].astype(np.float32), epochs=recipe.epochs,
-                    batch_size=recipe.batch_size, shuffle=True, verbose=0,
-                    class_weight=class_weights(y[fit_idx]) if recipe.balanced else None)
-        if recipe.precise_bn:
-            recalibrate_batchnorm(model, x[fit_idx])
+        if k < len(trained):
+            model = trained[k]
+        else:
+            keras.utils.set_random_seed(fold_seed(seed, k))
+            model = build() if build is not None else build_cnn(recipe, image_size=x.shape[1])
+            trainer = training_model(model, recipe)
+            steps = recipe.epochs * -(-fit_idx.size // recipe.batch_size)
+            compile_cnn(trainer, recipe, steps)
+            trainer.fit(x[fit_idx], y[fit_idx].astype(np.float32), epochs=recipe.epochs,
+                        batch_size=recipe.batch_size, shuffle=True, verbose=0,
+                        class_weight=class_weights(y[fit_idx]) if recipe.balanced else None)
+            if recipe.precise_bn:
+                recalibrate_batchnorm(model, x[fit_idx])
         oof[val_idx] = predict_with_flip(model, x[val_idx])
         fold_acc.append(float(np.mean((oof[val_idx] > 0.5) == y[val_idx])))
         models.append(model)

@@ -61,10 +61,11 @@ def L_model_backward(AL, Y, caches):
 
 
 def update_parameters(parameters, grads, learning_rate):
+    new = dict(parameters)
     for layer in range(1, len(parameters) // 2 + 1):
-        parameters[f"W{layer}"] -= learning_rate * grads[f"dW{layer}"]
-        parameters[f"b{layer}"] -= learning_rate * grads[f"db{layer}"]
-    return parameters
+        new[f"W{layer}"] = parameters[f"W{layer}"] - learning_rate * grads[f"dW{layer}"]
+        new[f"b{layer}"] = parameters[f"b{layer}"] - learning_rate * grads[f"db{layer}"]
+    return new
 
 
 
@@ -429,20 +430,42 @@ def test_update_uphill():
     fails(checks.check_update_parameters, uphill, "W1 moved uphill")
 
 
+def test_update_in_place_breaks_the_rule():
+    def in_place(parameters, grads, learning_rate):
+        for layer in range(1, len(parameters) // 2 + 1):
+            parameters[f"W{layer}"] -= learning_rate * grads[f"dW{layer}"]
+            parameters[f"b{layer}"] -= learning_rate * grads[f"db{layer}"]
+        return parameters
+
+    fails(checks.check_update_parameters, in_place,
+          "changed the parameters you passed in (W1, b1, W2, b2): an update never modifies")
+
+
+def test_update_assigning_into_the_callers_dict_breaks_the_rule():
+    def same_dict(parameters, grads, learning_rate):
+        for key in list(parameters):
+            parameters[key] = parameters[key] - learning_rate * grads["d" + key]
+        return parameters
+
+    fails(checks.check_update_parameters, same_dict, "never modifies the caller's arrays or dict")
+
+
 def test_update_only_first_layer():
     def first_only(parameters, grads, learning_rate):
-        parameters["W1"] -= learning_rate * grads["dW1"]
-        parameters["b1"] -= learning_rate * grads["db1"]
-        return parameters
+        new = dict(parameters)
+        new["W1"] = parameters["W1"] - learning_rate * grads["dW1"]
+        new["b1"] = parameters["b1"] - learning_rate * grads["db1"]
+        return new
 
     fails(checks.check_update_parameters, first_only, "W2 did not change")
 
 
 def test_update_forgets_bias():
     def no_b(parameters, grads, learning_rate):
+        new = dict(parameters)
         for layer in (1, 2):
-            parameters[f"W{layer}"] -= learning_rate * grads[f"dW{layer}"]
-        return parameters
+            new[f"W{layer}"] = parameters[f"W{layer}"] - learning_rate * grads[f"dW{layer}"]
+        return new
 
     fails(checks.check_update_parameters, no_b, "b1 did not change")
 

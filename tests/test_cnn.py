@@ -130,6 +130,34 @@ def test_train_committee_is_deterministic_given_seed():
     np.testing.assert_array_equal(a.predict_proba(x), b.predict_proba(x))
 
 
+def test_train_committee_uses_the_given_builder_and_trained_models():
+    """Notebook 4 builds the network itself and trains fold 1 in plain sight: the committee
+    built from its builder and its trained first model equals the helper's own procedure."""
+    x, y = tiny_data()
+    own = cnn.train_committee(x, y, seed=7, recipe=TINY)
+
+    def build():
+        return cnn.build_cnn(TINY, image_size=16)
+
+    given = cnn.train_committee(x, y, seed=7, recipe=TINY, build=build,
+                                trained=own.models[:1])
+    assert given.models[0] is own.models[0]
+    assert given.models[1] is not own.models[1]
+    np.testing.assert_array_equal(given.oof_proba, own.oof_proba)
+
+    def other():  # a different network must change the result: the builder is really used
+        return cnn.build_cnn(TINY.replace(widths=(2,)), image_size=16)
+
+    changed = cnn.train_committee(x, y, seed=7, recipe=TINY, build=other)
+    assert changed.models[0].count_params() != own.models[0].count_params()
+
+
+def test_train_committee_rejects_too_many_trained_models():
+    x, y = tiny_data()
+    with pytest.raises(ValueError, match="at most one per fold"):
+        cnn.train_committee(x, y, seed=0, recipe=TINY, trained=[None, None, None])
+
+
 def test_train_committee_rejects_mismatched_labels():
     x, y = tiny_data()
     with pytest.raises(ValueError, match="train_y"):

@@ -345,12 +345,22 @@ UPD_EXPECTED = {
 
 
 def check_update_parameters(update_parameters: Callable) -> None:
-    """``update_parameters(parameters, grads, learning_rate)`` -> the updated parameters."""
+    """``update_parameters(parameters, grads, learning_rate)`` -> a new dict of new arrays."""
     name = "update_parameters"
     start = {key: np.array(value) for key, value in UPD_PARAMS.items()}
     grads = {key: np.array(value) for key, value in UPD_GRADS.items()}
-    result = call(update_parameters, _copy(start), _copy(grads), UPD_RATE, name=name)
+    given = _copy(start)
+    given_arrays = dict(given)  # the caller's array objects, to see whether they were replaced
+    result = call(update_parameters, given, _copy(grads), UPD_RATE, name=name)
     _expect_dict(result, list(UPD_EXPECTED), f"what {name} returned")
+    changed = [key for key in start
+               if given.get(key) is not given_arrays[key] or not np.array_equal(given[key],
+                                                                                start[key])]
+    expect(not changed and set(given) == set(start),
+           f"{name} changed the parameters you passed in ({', '.join(changed) or 'its keys'}): "
+           "an update never modifies the caller's arrays or dict (no '-=', no assigning into "
+           "parameters). Build a new dict, new = dict(parameters), and give it new arrays, "
+           "W - learning_rate * dW.")
     for key, expected in UPD_EXPECTED.items():
         got = expect_shape(result[key], np.shape(expected), key)
         if np.allclose(got, start[key]):

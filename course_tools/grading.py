@@ -1,0 +1,384 @@
+"""Grade one submitted notebook: run it in the sandbox, then decide outside it.
+
+1. The submission is matched to its source notebook by the grade ids it contains (or, failing
+   that, by file name). Unreadable files and unmatched notebooks give a report, not a crash.
+2. Outputs are cleared and the source's check cells are put back (hidden tests included); a
+   deleted check is reported, an edited one flagged (nbgrader checksums).
+3. In the sandbox (``course_tools.sandbox``), ``course_tools.kernel`` runs the notebook up to
+   its last check, then each exercise's hidden probe (``course_tools.probes``) on inputs drawn
+   from a seed chosen now, and writes what came out.
+4. Outside, each probe's outputs are compared with the instructor's (``course_tools.reference``).
+   An exercise earns its points when its probe matches *and* its check cell passed; the check
+   cell's message is the learner's feedback. See CONTRIBUTING.md, "Grading design".
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from course_tools import probes, sandbox
+from course_tools.kernel import AFTER_LAST_CHECK, CELL_TIMEOUT, PROBE_TIMEOUT, TIMEOUT
+from course_tools.notebooks import (
+    exercises,
+    grade_id_of,
+    is_solution,
+    match_source,
+    prepare_submission,
+    read_notebook,
+    source_notebooks,
+)
+from course_tools.reference import reference_results
+from helpers.paths import NOTEBOOKS_DIR
+
+#: Cells with errors listed in the text report (the JSON report lists them all).
+MAX_NOTES = 5
+#: Largest executed notebook / cell log read back from the sandbox.
+MAX_READ_BYTES = 50_000_000
+
+
+@dataclass
+class Result:
+    """The outcome of one exercise."""
+
+    grade_id: str
+    points: float
+    max_points: float
+    status: str  # passed | failed | missing | timeout | not run | no probe
+    message: str
+    modified: bool = False  # the check cell had been edited; the original was run instead
+
+
+@dataclass
+class Report:
+    """What :func:`grade` found. ``to_text()`` / ``to_markdown()`` for people, ``to_dict()``."""
+
+    submission: str
+    source: str | None = None
+    matched_by: str | None = None
+    status: str = "graded"  # graded | error | stopped (a limit of the whole run was hit)
+    error: str | None = None
+    score: float = 0.0
+    max_score: float | None = None
+    results: list[Result] = field(default_factory=list)
+    # Other cells that raised: {"cell": number counted from 1, Markdown included, "code": its
+    # first line, "error": "ExceptionName: message"}.
+    cell_errors: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    sandboxed: bool = True
+    seed: int | None = None
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
+
+    def _lines(self, bullet: str) -> list[str]:
+        lines = []
+        for r in self.results:
+            mark = "✔" if r.status == "passed" else "✘"
+            text = f"{mark} {r.grade_id}  {_fmt(r.points)}/{_fmt(r.max_points)}  {r.status}"
+            if r.status != "passed" or r.modified:
+                text += f": {r.message}"
+            lines.append(bullet + text)
+        for err in self.cell_errors[:MAX_NOTES]:
+            lines.append(f"{bullet}note: cell {err['cell']} ({err['code']}) raised {err['error']}")
+        if len(self.cell_errors) > MAX_NOTES:
+            lines.append(f"{bullet}note: ... and {len(self.cell_errors) - MAX_NOTES} more cells "
+                         "raised errors")
+        lines += [f"{bullet}note: {note}" for note in self.notes]
+        return lines
+
+    def score_line(self) -> str:
+        if self.max_score is None:
+            return "Score: none"
+        percent = f" ({100 * self.score / self.max_score:.0f} %)" if self.max_score else ""
+        return f"Score: {_fmt(self.score)} / {_fmt(self.max_score)}{percent}"
+
+    def to_text(self) -> str:
+        lines = [f"Submission: {self.submission}"]
+        if self.source:
+            lines.append(f"Graded against: {self.source} (matched by {self.matched_by})")
+        if self.error:
+            lines.append(f"✘ {'Stopped' if self.status == 'stopped' else 'Could not grade'}: "
+                         f"{self.error}")
+        lines += self._lines("  ")
+        return "\n".join(lines + [f"{self.score_line()}   [{self.seconds:.0f} s]"])
+
+    def to_markdown(self) -> str:
+        """Feedback a learner can read: each exercise with its check's message."""
+        title = Path(self.source).stem if self.source else Path(self.submission).name
+        lines = [f"# Feedback: {title}", "", f"**{self.score_line()}**", ""]
+        if self.error:
+            lines += [f"**{'Stopped' if self.status == 'stopped' else 'Not graded'}:** "
+                      f"{self.error}", ""]
+        lines += self._lines("- ")
+        return "\n".join(lines) + "\n"
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def _error_text(cell) -> str | None:
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "error":
+            ename, evalue = output.get("ename", "Error"), str(output.get("evalue", "")).strip()
+            return _shorten(f"{ename}: {evalue}" if evalue else str(ename), 500)
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "stream" and output.get("name") == "stderr":
+            text = str(output.get("text", "")).strip()
+            return "the check wrote to stderr: " + _shorten(text, 300)
+    return None
+
+
+def _read_json(path: Path) -> dict | None:
+    try:
+        if path.stat().st_size > MAX_READ_BYTES:
+            return None
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else None
+    except (OSError, ValueError):
+        return None
+
+
+@dataclass
+class _Outcome:
+    """What came back from the sandbox (all of it written by untrusted code)."""
+
+    nb: nbformat.NotebookNode
+    cells: list[dict]
+    probe_runs: dict
+    stopped: str = ""
+
+
+def _run(nb, folder: Path, *, seed: int, grade_ids: list[str], stop_after: int | None,
+         cell_timeout: float, timeout: float, use_sandbox: bool, limits: sandbox.Limits,
+         threads: int) -> _Outcome:
+    from course_tools.notebooks import read_notebook as read
+    from helpers.data import data_dir
+
+    sandbox.prepare_folder(folder)
+    nbformat.write(nb, folder / "home" / "notebooks" / "submission.ipynb")
+    inside = sandbox.INSIDE if use_sandbox else folder  # the folder, as the submission sees it
+    inner = [sys.executable, "-m", "course_tools.kernel",
+             str(inside / "home" / "notebooks" / "submission.ipynb"), str(inside / "out"),
+             "--seed", str(seed), "--cell-timeout", str(cell_timeout), "--timeout", str(timeout)]
+    inner += [arg for gid in grade_ids for arg in ("--probe", gid)]
+    if stop_after is not None:
+        inner += ["--stop-after", str(stop_after)]
+    env = {**sandbox.environment(inside, threads), "CATVNONCAT_DIR": str(data_dir())}
+    cmd = sandbox.command(inner, folder=folder, data_dir=data_dir(), env=env) \
+        if use_sandbox else inner
+    log = tempfile.TemporaryFile()
+    process = subprocess.Popen(cmd, cwd=folder / "home" / "notebooks", env=env,
+                               stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                               preexec_fn=sandbox.set_limits(limits), start_new_session=True)
+    wall = min(limits.wall_seconds, timeout + PROBE_TIMEOUT + 120)
+    started, stopped, next_size_check = time.monotonic(), "", 0.0
+    while process.poll() is None:
+        time.sleep(0.2)
+        now = time.monotonic() - started
+        if now > wall:
+            stopped = (f"wall-time limit: the sandbox was still running after {wall:.0f} s and "
+                       "was stopped")
+        elif now > next_size_check:
+            next_size_check = now + 2
+            if sandbox.folder_size(folder) > limits.disk_bytes:
+                stopped = (f"disk limit: the submission wrote more than "
+                           f"{limits.disk_bytes / 1024**2:.0f} MB and was stopped")
+        if stopped:
+            _kill(process)
+    log.seek(max(0, log.seek(0, 2) - 600))
+    log_tail = log.read().decode("utf-8", "replace").strip()
+    log.close()
+    out = folder / "out"
+    executed = out / "executed.ipynb"
+    try:
+        if not stopped and executed.stat().st_size <= MAX_READ_BYTES:
+            nb = read(executed)
+    except (OSError, ValueError):
+        pass
+    runs = _read_json(out / "runs.json") or {}
+    cells = runs.get("cells") if isinstance(runs.get("cells"), list) else []
+    if len(cells) != len(nb.cells) or not all(isinstance(c, dict) for c in cells):
+        stopped = stopped or ("the sandbox stopped before reporting (the memory or CPU-time "
+                              f"limit, or a crash; exit status {process.returncode})")
+        if log_tail:
+            stopped += f". Its last words: {log_tail[-300:]}"
+        cells = [{"status": "not run", "reason": "not run: " + stopped}] * len(nb.cells)
+    probe_runs = runs.get("probes") if isinstance(runs.get("probes"), dict) else {}
+    return _Outcome(nb, cells, probe_runs, stopped)
+
+
+def _kill(process: subprocess.Popen) -> None:
+    try:
+        import os
+
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    process.wait()
+
+
+def grade(submission_path: str | Path, *, source_path: str | Path | None = None,
+          source_dir: str | Path = NOTEBOOKS_DIR, cell_timeout: float = CELL_TIMEOUT,
+          timeout: float = TIMEOUT, run_all: bool = False, use_sandbox: bool = True,
+          limits: sandbox.Limits = sandbox.DEFAULT_LIMITS, seed: int | None = None,
+          threads: int = 1) -> Report:
+    """Run one submitted notebook in the sandbox and grade it. Never raises for a bad one.
+
+    ``seed`` draws the probes' hidden inputs (default: a fresh random one). With
+    ``use_sandbox=False`` the submission runs unconfined (the report says so).
+    Raises ``RuntimeError`` if a sandbox was asked for and cannot be started.
+    """
+    if use_sandbox and sandbox.problem():
+        raise RuntimeError(f"cannot grade in a sandbox: {sandbox.problem()}. Untrusted code is "
+                           "not run without one; --no-sandbox runs it anyway, unconfined.")
+    started = time.monotonic()
+    seed = secrets.randbelow(2**31) if seed is None else seed
+    report = Report(submission=str(submission_path), sandboxed=use_sandbox, seed=seed)
+    if not use_sandbox:
+        report.notes.append(sandbox.NO_SANDBOX_WARNING)
+    try:
+        _grade(report, Path(submission_path), source_path, Path(source_dir), cell_timeout,
+               timeout, run_all, use_sandbox, limits, seed, threads)
+    except Exception as err:  # the grader must report, not crash
+        report.status, report.error = "error", f"internal grader error: {type(err).__name__}: {err}"
+    report.score = sum(r.points for r in report.results)
+    report.seconds = round(time.monotonic() - started, 1)
+    return report
+
+
+def _grade(report: Report, submission_path: Path, source_path, source_dir: Path,
+           cell_timeout: float, timeout: float, run_all: bool, use_sandbox: bool,
+           limits: sandbox.Limits, seed: int, threads: int) -> None:
+    from nbgrader.utils import determine_grade
+
+    try:
+        submission = read_notebook(submission_path)
+    except ValueError as err:
+        submission, report.status, report.error = None, "error", str(err)
+
+    if source_path is not None:
+        source_path, report.matched_by = Path(source_path), "--source"
+    else:
+        source_path, report.matched_by = match_source(submission, submission_path,
+                                                      source_notebooks(source_dir))
+    if source_path is None:
+        if report.error is None:
+            names = ", ".join(p.name for p in source_notebooks(source_dir)) or "none found"
+            report.status = "error"
+            report.error = (f"this notebook belongs to no assignment: no source notebook in "
+                            f"{source_dir} shares a grade id or a file name with it (sources: "
+                            f"{names}); pass --source.")
+        return
+    report.source = str(source_path)
+    wanted = exercises(read_notebook(source_path))
+    report.max_score = sum(e.points for e in wanted)
+    if submission is None:  # unreadable: every exercise fails with the reason
+        report.results = [Result(e.grade_id, 0.0, e.points, "not run", report.error)
+                          for e in wanted]
+        return
+
+    probed = [e.grade_id for e in wanted if e.grade_id in probes.PROBES]
+    expected = reference_results(source_path, probed, seed)
+    nb, present, modified = prepare_submission(submission, read_notebook(source_path))
+    stop_after = None if run_all else max(present.values(), default=-1)
+    folder = Path(tempfile.mkdtemp(prefix="grade-"))
+    try:
+        outcome = _run(nb, folder, seed=seed, grade_ids=probed, stop_after=stop_after,
+                       cell_timeout=cell_timeout, timeout=timeout, use_sandbox=use_sandbox,
+                       limits=limits, threads=threads)
+        got = {gid: probes.load(folder / "out" / "probes" / f"{gid}.npz") for gid in probed}
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    nb, cells = outcome.nb, outcome.cells
+    if outcome.stopped:
+        report.status, report.error = "stopped", outcome.stopped
+
+    skipped = sum(run.get("reason") == AFTER_LAST_CHECK for run in cells)
+    if skipped:
+        report.notes.append(f"{skipped} code cell{'s' if skipped > 1 else ''} after the last "
+                            "check not run: they cannot change the score (--run-all runs them)")
+    memory = f"{limits.memory_bytes / 1024**3:g} GB"
+    check_cells = set(present.values())
+    for index, (cell, run) in enumerate(zip(nb.cells, cells, strict=True)):
+        if index not in check_cells and run.get("status") in ("error", "timeout"):
+            first = next((line.strip() for line in cell.source.splitlines()
+                          if line.strip() and not line.startswith("#")), "")
+            error = _error_text(cell) or str(run.get("reason", ""))
+            if error.startswith("MemoryError"):
+                error += f" (memory limit: the sandbox allows {memory})"
+            report.cell_errors.append({"cell": index + 1, "code": _shorten(first, 50),
+                                       "error": _shorten(error, 200)})
+
+    solution_at = {grade_id_of(c): i for i, c in enumerate(nb.cells) if is_solution(c)}
+    for exercise in wanted:
+        report.results.append(_verdict(exercise, nb, cells, present, modified, solution_at,
+                                       expected, got, outcome.probe_runs, determine_grade))
+
+
+def _verdict(exercise, nb, cells, present, modified, solution_at, expected, got, probe_runs,
+             determine_grade) -> Result:
+    """Points only if the hidden probe matches the reference and the check cell passed."""
+    gid, points = exercise.grade_id, exercise.points
+    if gid not in present:
+        return Result(gid, 0.0, points, "missing",
+                      f"check cell {gid} was deleted or changed (its nbgrader metadata is gone), "
+                      "so the check could not run. Start from a fresh student edition and copy "
+                      "your code into it.")
+    cell, run = nb.cells[present[gid]], cells[present[gid]]
+    edited = (f"check cell {gid} was edited in the submission; the original check was "
+              "restored and run. ") if modified[gid] else ""
+    if run.get("status") in ("not run", "skipped"):
+        return Result(gid, 0.0, points, "not run", edited + str(run.get("reason")),
+                      modified[gid])
+    check_passed = float(determine_grade(cell)[0] or 0.0) >= points
+    check_message = "" if check_passed else (_error_text(cell) or "the check did not pass")
+    if check_message and run.get("status") != "timeout" and exercise.solution_id in solution_at:
+        cause = _error_text(nb.cells[solution_at[exercise.solution_id]])
+        if cause and "NotImplementedError" not in cause:
+            check_message += f" (the cell defining it, {exercise.solution_id}, raised {cause})"
+    if run.get("status") == "timeout":
+        return Result(gid, 0.0, points, "timeout", edited + check_message, modified[gid])
+    if gid not in probes.PROBES:
+        return Result(gid, 0.0, points, "no probe",
+                      edited + f"this exercise has no hidden probe in course_tools/probes.py, "
+                      "so it cannot be graded safely; the instructor must add one. "
+                      f"(Its check cell {'passed' if check_passed else 'failed'}.)",
+                      modified[gid])
+    if isinstance(expected[gid], str):
+        return Result(gid, 0.0, points, "no probe",
+                      f"the instructor's reference failed on the hidden inputs: {expected[gid]}")
+    probe_run = probe_runs.get(gid) if isinstance(probe_runs.get(gid), dict) else {}
+    outputs = got[gid]
+    if probe_run.get("status") == "timeout":
+        verdict = (f"on hidden inputs, {probes.PROBES[gid].function} did not finish in time")
+    elif isinstance(outputs, str):
+        verdict = f"on hidden inputs, {probes.PROBES[gid].function} {outputs}" \
+            if not outputs.startswith(probes.PROBES[gid].function) else \
+            f"on hidden inputs, {outputs}"
+    else:
+        difference = probes.compare(expected[gid], outputs, probes.PROBES[gid])
+        verdict = f"on hidden inputs, {difference}" if difference else ""
+    if not verdict and check_passed:
+        return Result(gid, points, points, "passed", edited + "all checks passed", modified[gid])
+    message = "; ".join(m for m in (check_message, verdict) if m)
+    return Result(gid, 0.0, points, "failed", edited + message, modified[gid])

@@ -75,6 +75,8 @@ class Report:
     # first line, "error": "ExceptionName: message"}.
     cell_errors: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Resource limits the submission ran into, in plain words ("memory limit (4 GB): ...").
+    limits_hit: list[str] = field(default_factory=list)
     sandboxed: bool = True
     seed: int | None = None
     seconds: float = 0.0
@@ -98,6 +100,7 @@ class Report:
         if len(self.cell_errors) > MAX_NOTES:
             lines.append(f"{bullet}note: ... and {len(self.cell_errors) - MAX_NOTES} more cells "
                          "raised errors")
+        lines += [f"{bullet}limit: {hit}" for hit in self.limits_hit]
         lines += [f"{bullet}note: {note}" for note in self.notes]
         return lines
 
@@ -168,7 +171,7 @@ class _Outcome:
     stopped: str = ""
 
 
-def _run(nb, folder: Path, *, seed: int, grade_ids: list[str], stop_after: int | None,
+def _run(nb, folder: Path, *, seed: int, grade_ids: list[str], run_all: bool,
          cell_timeout: float, timeout: float, use_sandbox: bool, limits: sandbox.Limits,
          threads: int) -> _Outcome:
     from course_tools.notebooks import read_notebook as read
@@ -181,8 +184,8 @@ def _run(nb, folder: Path, *, seed: int, grade_ids: list[str], stop_after: int |
              str(inside / "home" / "notebooks" / "submission.ipynb"), str(inside / "out"),
              "--seed", str(seed), "--cell-timeout", str(cell_timeout), "--timeout", str(timeout)]
     inner += [arg for gid in grade_ids for arg in ("--probe", gid)]
-    if stop_after is not None:
-        inner += ["--stop-after", str(stop_after)]
+    if run_all:
+        inner += ["--run-all"]
     env = {**sandbox.environment(inside, threads), "CATVNONCAT_DIR": str(data_dir())}
     cmd = sandbox.command(inner, folder=folder, data_dir=data_dir(), env=env) \
         if use_sandbox else inner
@@ -300,10 +303,9 @@ def _grade(report: Report, submission_path: Path, source_path, source_dir: Path,
     probed = [e.grade_id for e in wanted if e.grade_id in probes.PROBES]
     expected = reference_results(source_path, probed, seed)
     nb, present, modified = prepare_submission(submission, read_notebook(source_path))
-    stop_after = None if run_all else max(present.values(), default=-1)
     folder = Path(tempfile.mkdtemp(prefix="grade-"))
     try:
-        outcome = _run(nb, folder, seed=seed, grade_ids=probed, stop_after=stop_after,
+        outcome = _run(nb, folder, seed=seed, grade_ids=probed, run_all=run_all,
                        cell_timeout=cell_timeout, timeout=timeout, use_sandbox=use_sandbox,
                        limits=limits, threads=threads)
         got = {gid: probes.load(folder / "out" / "probes" / f"{gid}.npz") for gid in probed}
@@ -320,14 +322,19 @@ def _grade(report: Report, submission_path: Path, source_path, source_dir: Path,
     memory = f"{limits.memory_bytes / 1024**3:g} GB"
     check_cells = set(present.values())
     for index, (cell, run) in enumerate(zip(nb.cells, cells, strict=True)):
-        if index not in check_cells and run.get("status") in ("error", "timeout"):
+        status, error = run.get("status"), _error_text(cell) or str(run.get("reason", ""))
+        if status == "timeout":
+            report.limits_hit.append(f"time limit: cell {index + 1}: {run.get('reason')}")
+        elif error.startswith(("MemoryError", "DeadKernelError")):
+            report.limits_hit.append(f"memory limit ({memory}) or CPU-time limit: cell "
+                                     f"{index + 1} raised {_shorten(error, 150)}")
+        if index not in check_cells and status in ("error", "timeout"):
             first = next((line.strip() for line in cell.source.splitlines()
                           if line.strip() and not line.startswith("#")), "")
-            error = _error_text(cell) or str(run.get("reason", ""))
-            if error.startswith("MemoryError"):
-                error += f" (memory limit: the sandbox allows {memory})"
             report.cell_errors.append({"cell": index + 1, "code": _shorten(first, 50),
                                        "error": _shorten(error, 200)})
+    if outcome.stopped:
+        report.limits_hit.append(outcome.stopped)
 
     solution_at = {grade_id_of(c): i for i, c in enumerate(nb.cells) if is_solution(c)}
     for exercise in wanted:

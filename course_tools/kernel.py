@@ -1,7 +1,10 @@
 """Run a prepared submission in a fresh kernel, then its hidden probes. Runs inside the sandbox.
 
     python -m course_tools.kernel IN.ipynb OUT_DIR --seed N --probe check_x ... \
-        [--cell-timeout S] [--timeout S] [--stop-after INDEX]
+        [--cell-timeout S] [--timeout S] [--run-all]
+
+Each probe runs right after its check cell (so a later crash cannot take its points away);
+cells after the last check are not run unless ``--run-all``.
 
 Writes ``OUT_DIR/executed.ipynb`` (the notebook with its outputs), ``OUT_DIR/runs.json`` (what
 happened to each cell) and ``OUT_DIR/probes/<grade id>.npz`` (see ``course_tools.probes``).
@@ -159,16 +162,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--probe", action="append", default=[])
     parser.add_argument("--cell-timeout", type=float, default=CELL_TIMEOUT)
     parser.add_argument("--timeout", type=float, default=TIMEOUT)
-    parser.add_argument("--stop-after", type=int, default=None)
+    parser.add_argument("--run-all", action="store_true")
     args = parser.parse_args(argv)
     started = time.monotonic()
     nb = nbformat.read(args.notebook, as_version=4)
-    first_probe = len(nb.cells)
-    nb.cells.extend(probe_cell(gid, args.seed, str(args.out / "probes")) for gid in args.probe)
+    original = list(nb.cells)
+    checks = {cell.metadata.get("nbgrader", {}).get("grade_id"): cell for cell in original
+              if cell.metadata.get("nbgrader", {}).get("grade")}
+    for cell in original:  # a submitted cell must not pass for a probe
+        tags = cell.metadata.get("tags")
+        if isinstance(tags, list) and PROBE_TAG in tags:
+            tags.remove(PROBE_TAG)
+    probes = {gid: probe_cell(gid, args.seed, str(args.out / "probes")) for gid in args.probe}
+    probes_by_id = dict(probes)
+    cells = []
+    for cell in original:
+        cells.append(cell)
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if cell is checks.get(gid) and gid in probes:
+            cells.append(probes.pop(gid))
+    last = max((i for i, c in enumerate(cells) if PROBE_TAG in c.metadata.get("tags", [])
+                or c.metadata.get("nbgrader", {}).get("grade")), default=-1)
+    nb.cells = cells + list(probes.values())  # probes of deleted checks: at the end
     runs = execute(nb, cwd=Path.cwd(), cell_timeout=args.cell_timeout, timeout=args.timeout,
-                   started=started, stop_after=args.stop_after)
-    probe_runs = dict(zip(args.probe, runs[first_probe:], strict=True))
-    nb.cells, runs = nb.cells[:first_probe], runs[:first_probe]
+                   started=started, stop_after=None if args.run_all else last)
+    gid_of = {id(cell): gid for gid, cell in probes_by_id.items()}
+    probe_runs = {gid_of[id(c)]: run for c, run in zip(nb.cells, runs, strict=True)
+                  if id(c) in gid_of}
+    kept = [i for i, c in enumerate(nb.cells) if id(c) not in gid_of]
+    nb.cells, runs = [nb.cells[i] for i in kept], [runs[i] for i in kept]
     nbformat.write(nb, args.out / "executed.ipynb")
     (args.out / "runs.json").write_text(json.dumps(
         {"cells": [asdict(run) for run in runs],

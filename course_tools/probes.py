@@ -298,12 +298,12 @@ def _(update_parameters, rng):
 def flatten(value: Any, key: str = "") -> dict[str, np.ndarray]:
     """Nested dicts / lists / tuples of arrays, tensors and numbers as {path: array}."""
     if isinstance(value, dict):
-        flat = {f"{key}#keys": np.array(json.dumps(sorted(map(str, value))))}
+        flat = {}  # extra keys are allowed; each expected one is compared
         for name, item in value.items():
             flat.update(flatten(item, f"{key}.{name}" if key else str(name)))
         return flat
     if isinstance(value, list | tuple):
-        flat = {f"{key}#len": np.array(len(value))}
+        flat = {f"{key} (length)": np.array(len(value))}
         for index, item in enumerate(value):
             flat.update(flatten(item, f"{key}[{index}]"))
         return flat
@@ -325,7 +325,9 @@ def record(namespace: dict, grade_id: str, seed: int, out_dir: str | Path) -> No
     try:
         function = namespace.get(spec.function)
         if not callable(function):
-            raise LookupError(f"the notebook defines no function named {spec.function}")
+            np.savez(path, __error__=np.array(f"the notebook defines no function named "
+                                              f"{spec.function}"))
+            return
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
             flat = flatten(spec.run(function, rng_for(seed, grade_id)))
@@ -345,28 +347,29 @@ def load(path: str | Path) -> dict[str, np.ndarray] | str:
     """What :func:`record` saved: {path: array}, or the error text. Untrusted files welcome."""
     path = Path(path)
     if not path.is_file():
-        return "produced no result (the kernel stopped before the probe, or the probe timed out)"
+        return ("the probe produced no result (the kernel stopped before it, or it ran out of "
+                "time)")
     try:
         with zipfile.ZipFile(path) as archive:
             if sum(info.file_size for info in archive.infolist()) > MAX_OUTPUT_BYTES:
-                return "produced an output too large to compare"
+                return "the probe's output is too large to compare"
         with np.load(path, allow_pickle=False) as data:
             if "__error__" in data:
                 return str(data["__error__"])
             keys = json.loads(str(data["__keys__"]))
             return {str(key): data[f"a{index}"] for index, key in enumerate(keys)}
     except Exception as err:
-        return f"left an unreadable result ({type(err).__name__})"
+        return f"the probe's result is unreadable ({type(err).__name__})"
 
 
 def compare(expected: dict[str, np.ndarray], got: dict[str, np.ndarray], spec: Probe) -> str:
     """'' if ``got`` matches ``expected``, else what differs first (in plain words)."""
     for key, want in expected.items():
-        what = f"'{key}'" if key else "the result"
+        what = f"{spec.function}: '{key}'" if key else f"{spec.function}'s result"
         if key not in got:
-            return f"{what} is missing from what {spec.function} returned"
+            return f"{what} is missing"
         have = got[key]
-        if key.endswith(("#keys", "#len")) or want.dtype.kind in "US":
+        if key.endswith(" (length)") or want.dtype.kind in "US":
             if have.dtype.kind != want.dtype.kind or str(have) != str(want):
                 return f"{what} is {_short(have)}, expected {_short(want)}"
             continue

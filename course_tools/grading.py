@@ -377,13 +377,15 @@ def _verdict(exercise, nb, cells, present, modified, solution_at, expected, got,
     probe_run = probe_runs.get(gid) if isinstance(probe_runs.get(gid), dict) else {}
     outputs = got[gid]
     if probe_run.get("status") == "timeout":
-        verdict = f"on hidden inputs: {probes.PROBES[gid].function} did not finish in time"
+        verdict = f"On hidden inputs: {probes.PROBES[gid].function} did not finish in time."
     elif isinstance(outputs, str):
-        verdict = f"on hidden inputs: {outputs}"
+        verdict = f"On hidden inputs: {outputs}."
     else:
         difference = probes.compare(expected[gid], outputs, probes.PROBES[gid])
-        verdict = f"on hidden inputs: {difference}" if difference else ""
+        verdict = f"On hidden inputs: {difference}." if difference else ""
     if not verdict and check_passed:
         return Result(gid, points, points, "passed", edited + "all checks passed", modified[gid])
-    message = "; ".join(m for m in (check_message, verdict) if m)
+    if check_message and not check_message.endswith((".", ")")):
+        check_message += "."
+    message = " ".join(m for m in (check_message, verdict) if m)
     return Result(gid, 0.0, points, "failed", edited + message, modified[gid])

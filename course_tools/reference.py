@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import ast
 import hashlib
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -26,6 +27,7 @@ from helpers.paths import BUILD_DIR
 
 CACHE_DIR = BUILD_DIR / "grading" / "reference"
 TIMEOUT = 600  # seconds to compute one notebook's reference results
+KEEP = 40  # cached (notebook, seed) folders kept; older ones are deleted
 
 
 def _kept(statement: ast.stmt) -> bool:
@@ -84,7 +86,15 @@ def reference_results(source_path: str | Path, grade_ids: list[str], seed: int,
         if done.returncode != 0:
             raise RuntimeError(f"the reference results of {source_path.name} could not be "
                                f"computed:\n{done.stderr[-3000:]}")
+        _prune(cache_dir)
     return {gid: probes.load(folder / f"{gid}.npz") for gid in grade_ids}
+
+
+def _prune(cache_dir: Path) -> None:
+    folders = sorted((p for p in cache_dir.iterdir() if p.is_dir()),
+                     key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in folders[KEEP:]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -202,7 +202,7 @@ def test_one_wrong_exercise_loses_exactly_its_points(course, sandboxed):
     results = by_id(report)
     assert report.score == 1 and results["check_predict"].points == 0, report.to_text()
     assert results["check_sigmoid"].status == "passed"
-    assert "on hidden inputs:" in results["check_predict"].message
+    assert "On hidden inputs:" in results["check_predict"].message
 
 
 def test_a_deleted_check_fails_and_an_edited_check_is_restored(course, sandboxed):

@@ -91,7 +91,7 @@ def test_patched_numpy_comparisons_with_wrong_functions_score_zero(course):
     report = grade(course, submission(course, "patched_numpy.ipynb", edit, blank=True))
     assert report.score == 0, report.to_text()
     for result in report.results:
-        assert "on hidden inputs:" in result.message, report.to_text()
+        assert "On hidden inputs:" in result.message, report.to_text()
 
 
 def _sha256(path):

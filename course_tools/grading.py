@@ -355,8 +355,8 @@ def _verdict(exercise, nb, cells, present, modified, solution_at, expected, got,
     edited = (f"check cell {gid} was edited in the submission; the original check was "
               "restored and run. ") if modified[gid] else ""
     if run.get("status") in ("not run", "skipped"):
-        return Result(gid, 0.0, points, "not run", edited + str(run.get("reason")),
-                      modified[gid])
+        reason = str(run.get("reason")).removeprefix("not run: ")
+        return Result(gid, 0.0, points, "not run", edited + reason, modified[gid])
     check_passed = float(determine_grade(cell)[0] or 0.0) >= points
     check_message = "" if check_passed else (_error_text(cell) or "the check did not pass")
     if check_message and run.get("status") != "timeout" and exercise.solution_id in solution_at:

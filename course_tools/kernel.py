@@ -99,6 +99,10 @@ def execute(nb: NotebookNode, *, cwd: str | Path, cell_timeout: float = CELL_TIM
 
     deadline = (started if started is not None else time.monotonic()) + timeout
     runs = [Run() for _ in nb.cells]
+    # Cells counted from 1 as the learner sees them (probe cells are not counted).
+    numbers = {index: number for number, index in enumerate(
+        (i for i, c in enumerate(nb.cells) if PROBE_TAG not in c.metadata.get("tags", [])),
+        start=1)}
     client = _make_client(nb, str(cwd))
     stopped = ""
     # The kernel process's own stdout/stderr (start-up chatter) are not part of the notebook.
@@ -147,7 +151,7 @@ def execute(nb: NotebookNode, *, cwd: str | Path, cell_timeout: float = CELL_TIM
                 cell.outputs.append(nbformat.v4.new_output(
                     "error", ename="DeadKernelError", evalue=reason, traceback=[]))
                 runs[index] = Run("error", reason)
-                stopped = f"not run: the kernel died in cell {index + 1}"
+                stopped = f"not run: the kernel died in cell {numbers.get(index, '?')}"
                 continue
             if any(o.get("output_type") == "error" for o in cell.outputs):
                 runs[index] = Run("error")

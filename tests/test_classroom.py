@@ -301,3 +301,17 @@ def test_the_sandbox_sees_no_instructor_files(tmp_path, sandboxed):
     assert done.stdout.strip() == "['.venv', 'course_tools', 'datasets', 'helpers'] False", \
         done.stdout
     assert Path(folder / "home").is_dir()
+
+
+def test_setup_says_how_to_get_a_sandbox_where_it_cannot_install_one(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "platform", "darwin")
+    sandbox.problem.cache_clear()
+    try:
+        assert sandbox.problem().startswith("bubblewrap runs on Linux only")
+        assert sandbox.install() == 0  # never fails make setup
+    finally:
+        monkeypatch.undo()
+        sandbox.problem.cache_clear()
+    out = capsys.readouterr().out
+    assert "grading cannot be sandboxed here" in out and "Linux VM or container" not in out
+    assert "docker run" in out

@@ -22,6 +22,7 @@ from course_tools.notebooks import (
     source_notebooks,
     write_student_editions,
 )
+from course_tools.report import fmt
 from helpers.paths import BUILD_DIR, NOTEBOOKS_DIR
 
 
@@ -106,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         for path in written:
             found = exercises(read_notebook(path))
             print(f"{path}: {len(found)} graded exercises, "
-                  f"{grading._fmt(sum(e.points for e in found))} points")
+                  f"{fmt(sum(e.points for e in found))} points")
         print(f"{len(written)} student editions in {time.monotonic() - started:.1f} s")
         return 0
 
@@ -122,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         pairs = grade_class(args.submissions, args.out, jobs=args.jobs,
                             source_dir=args.source_dir, **_options(args))
-    except ValueError as err:
+    except (ValueError, RuntimeError) as err:  # no such folder; the reference failed
         print(err, file=sys.stderr)
         return 2
     graded = sum(report.status == "graded" for _, report in pairs)

@@ -21,6 +21,7 @@ from pathlib import Path
 from course_tools import grading, probes
 from course_tools.notebooks import exercises, match_source, read_notebook, source_notebooks
 from course_tools.reference import reference_results
+from course_tools.report import Report, fmt
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def _sources_needed(submissions: list[Submission], sources: list[Path]) -> list[
 
 def grade_class(folder: str | Path, out_dir: str | Path, *, jobs: int | None = None,
                 source_dir: str | Path | None = None, seed: int | None = None,
-                progress=None, **grade_options) -> list[tuple[Submission, grading.Report]]:
+                progress=None, **grade_options) -> list[tuple[Submission, Report]]:
     """Grade every submission under ``folder``; write ``grades.csv`` and ``feedback/``.
 
     ``jobs`` submissions run at once (default: the number of cores). ``grade_options`` go to
@@ -85,7 +86,7 @@ def grade_class(folder: str | Path, out_dir: str | Path, *, jobs: int | None = N
         ids = [e.grade_id for e in exercises(read_notebook(source)) if e.grade_id in probes.PROBES]
         reference_results(source, ids, seed)
     threads = max(1, (os.cpu_count() or 1) // jobs)
-    results: dict[int, grading.Report] = {}
+    results: dict[int, Report] = {}
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = {pool.submit(grading.grade, s.path, source_dir=source_dir, seed=seed,
                                threads=threads, **grade_options): i
@@ -94,7 +95,7 @@ def grade_class(folder: str | Path, out_dir: str | Path, *, jobs: int | None = N
             index = futures[future]
             report = results[index] = future.result()
             submission = submissions[index]
-            score = (f"{grading._fmt(report.score)}/{grading._fmt(report.max_score)}"
+            score = (f"{fmt(report.score)}/{fmt(report.max_score)}"
                      if report.max_score is not None else "-")
             progress(f"[{done}/{len(submissions)}] {submission.student}: "
                      f"{submission.path.relative_to(folder)} {score} {report.status} "
@@ -109,7 +110,7 @@ def _feedback_path(out_dir: Path, submission: Submission, folder: Path) -> Path:
     return out_dir / "feedback" / submission.student / f"{name}.md"
 
 
-def write_outputs(pairs: list[tuple[Submission, grading.Report]], folder: Path,
+def write_outputs(pairs: list[tuple[Submission, Report]], folder: Path,
                   out_dir: Path) -> None:
     """``grades.csv`` (one row per student and notebook) and one Markdown file per submission."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -121,15 +122,15 @@ def write_outputs(pairs: list[tuple[Submission, grading.Report]], folder: Path,
         writer.writerow(["student", "submission", "notebook", "status", "score", "max_score",
                          *grade_ids, "reason"])
         for submission, report in pairs:
-            points = {r.grade_id: grading._fmt(r.points) for r in report.results}
+            points = {r.grade_id: fmt(r.points) for r in report.results}
             reason = "; ".join([report.error] if report.error else
                                report.limits_hit + [f"{r.grade_id}: {r.status}" for r in
                                                     report.results if r.status != "passed"])
             writer.writerow([
                 submission.student, str(submission.path.relative_to(folder)),
                 Path(report.source).stem if report.source else "", report.status,
-                grading._fmt(report.score),
-                grading._fmt(report.max_score) if report.max_score is not None else "",
+                fmt(report.score),
+                fmt(report.max_score) if report.max_score is not None else "",
                 *[points.get(gid, "") for gid in grade_ids], reason])
     for submission, report in pairs:
         path = _feedback_path(out_dir, submission, folder)

@@ -5,8 +5,8 @@
 2. Outputs are cleared and the source's check cells are put back (hidden tests included); a
    deleted check is reported, an edited one flagged (nbgrader checksums).
 3. In the sandbox (``course_tools.sandbox``), ``course_tools.kernel`` runs the notebook up to
-   its last check, then each exercise's hidden probe (``course_tools.probes``) on inputs drawn
-   from a seed chosen now, and writes what came out.
+   its last check and, right after each check cell, that exercise's hidden probe
+   (``course_tools.probes``) on inputs drawn from a seed chosen now; it writes what came out.
 4. Outside, each probe's outputs are compared with the instructor's (``course_tools.reference``).
    An exercise earns its points when its probe matches *and* its check cell passed; the check
    cell's message is the learner's feedback. See CONTRIBUTING.md, "Grading design".
@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import shutil
 import signal
@@ -22,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -39,115 +40,22 @@ from course_tools.notebooks import (
     source_notebooks,
 )
 from course_tools.reference import reference_results
+from course_tools.report import Report, Result, shorten
 from helpers.paths import NOTEBOOKS_DIR
 
-#: Cells with errors listed in the text report (the JSON report lists them all).
-MAX_NOTES = 5
 #: Largest executed notebook / cell log read back from the sandbox.
 MAX_READ_BYTES = 50_000_000
-
-
-@dataclass
-class Result:
-    """The outcome of one exercise."""
-
-    grade_id: str
-    points: float
-    max_points: float
-    status: str  # passed | failed | missing | timeout | not run | no probe
-    message: str
-    modified: bool = False  # the check cell had been edited; the original was run instead
-
-
-@dataclass
-class Report:
-    """What :func:`grade` found. ``to_text()`` / ``to_markdown()`` for people, ``to_dict()``."""
-
-    submission: str
-    source: str | None = None
-    matched_by: str | None = None
-    status: str = "graded"  # graded | error | stopped (a limit of the whole run was hit)
-    error: str | None = None
-    score: float = 0.0
-    max_score: float | None = None
-    results: list[Result] = field(default_factory=list)
-    # Other cells that raised: {"cell": number counted from 1, Markdown included, "code": its
-    # first line, "error": "ExceptionName: message"}.
-    cell_errors: list[dict] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    # Resource limits the submission ran into, in plain words ("memory limit (4 GB): ...").
-    limits_hit: list[str] = field(default_factory=list)
-    sandboxed: bool = True
-    seed: int | None = None
-    seconds: float = 0.0
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
-
-    def _lines(self, bullet: str) -> list[str]:
-        lines = []
-        for r in self.results:
-            mark = "✔" if r.status == "passed" else "✘"
-            text = f"{mark} {r.grade_id}  {_fmt(r.points)}/{_fmt(r.max_points)}  {r.status}"
-            if r.status != "passed" or r.modified:
-                text += f": {r.message}"
-            lines.append(bullet + text)
-        for err in self.cell_errors[:MAX_NOTES]:
-            lines.append(f"{bullet}note: cell {err['cell']} ({err['code']}) raised {err['error']}")
-        if len(self.cell_errors) > MAX_NOTES:
-            lines.append(f"{bullet}note: ... and {len(self.cell_errors) - MAX_NOTES} more cells "
-                         "raised errors")
-        lines += [f"{bullet}limit: {hit}" for hit in self.limits_hit]
-        lines += [f"{bullet}note: {note}" for note in self.notes]
-        return lines
-
-    def score_line(self) -> str:
-        if self.max_score is None:
-            return "Score: none"
-        percent = f" ({100 * self.score / self.max_score:.0f} %)" if self.max_score else ""
-        return f"Score: {_fmt(self.score)} / {_fmt(self.max_score)}{percent}"
-
-    def to_text(self) -> str:
-        lines = [f"Submission: {self.submission}"]
-        if self.source:
-            lines.append(f"Graded against: {self.source} (matched by {self.matched_by})")
-        if self.error:
-            lines.append(f"✘ {'Stopped' if self.status == 'stopped' else 'Could not grade'}: "
-                         f"{self.error}")
-        lines += self._lines("  ")
-        return "\n".join(lines + [f"{self.score_line()}   [{self.seconds:.0f} s]"])
-
-    def to_markdown(self) -> str:
-        """Feedback a learner can read: each exercise with its check's message."""
-        title = Path(self.source).stem if self.source else Path(self.submission).name
-        lines = [f"# Feedback: {title}", "", f"**{self.score_line()}**", ""]
-        if self.error:
-            lines += [f"**{'Stopped' if self.status == 'stopped' else 'Not graded'}:** "
-                      f"{self.error}", ""]
-        lines += self._lines("- ")
-        return "\n".join(lines) + "\n"
-
-
-def _fmt(x: float) -> str:
-    return f"{x:g}"
-
-
-def _shorten(text: str, width: int) -> str:
-    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 def _error_text(cell) -> str | None:
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
             ename, evalue = output.get("ename", "Error"), str(output.get("evalue", "")).strip()
-            return _shorten(f"{ename}: {evalue}" if evalue else str(ename), 500)
+            return shorten(f"{ename}: {evalue}" if evalue else str(ename), 500)
     for output in cell.get("outputs", []):
         if output.get("output_type") == "stream" and output.get("name") == "stderr":
             text = str(output.get("text", "")).strip()
-            return "the check wrote to stderr: " + _shorten(text, 300)
+            return "the check wrote to stderr: " + shorten(text, 300)
     return None
 
 
@@ -231,10 +139,12 @@ def _run(nb, folder: Path, *, seed: int, grade_ids: list[str], run_all: bool,
 
 
 def _kill(process: subprocess.Popen) -> None:
+    """Kill the run and everything it started (its own session on POSIX)."""
     try:
-        import os
-
-        os.killpg(process.pid, signal.SIGKILL)
+        if hasattr(os, "killpg"):
+            os.killpg(process.pid, signal.SIGKILL)
+        else:
+            process.kill()
     except (ProcessLookupError, PermissionError):
         pass
     process.wait()
@@ -327,12 +237,12 @@ def _grade(report: Report, submission_path: Path, source_path, source_dir: Path,
             report.limits_hit.append(f"time limit: cell {index + 1}: {run.get('reason')}")
         elif error.startswith(("MemoryError", "DeadKernelError")):
             report.limits_hit.append(f"memory limit ({memory}) or CPU-time limit: cell "
-                                     f"{index + 1} raised {_shorten(error, 150)}")
+                                     f"{index + 1} raised {shorten(error, 150)}")
         if index not in check_cells and status in ("error", "timeout"):
             first = next((line.strip() for line in cell.source.splitlines()
                           if line.strip() and not line.startswith("#")), "")
-            report.cell_errors.append({"cell": index + 1, "code": _shorten(first, 50),
-                                       "error": _shorten(error, 200)})
+            report.cell_errors.append({"cell": index + 1, "code": shorten(first, 50),
+                                       "error": shorten(error, 200)})
     if outcome.stopped:
         report.limits_hit.append(outcome.stopped)
 

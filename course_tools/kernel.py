@@ -27,7 +27,7 @@ from nbformat import NotebookNode
 
 CELL_TIMEOUT = 300.0  # seconds per cell
 TIMEOUT = 1800.0  # seconds for the whole notebook, kernel start-up included
-#: Seconds the probes may take in all, on top of ``TIMEOUT``.
+#: Seconds of grace after ``TIMEOUT`` for the probe of a check that ran just before it.
 PROBE_TIMEOUT = 120.0
 #: Cells with one of these tags are not run by the grader (as nbval / nbclient skip them).
 SKIP_TAGS = ("nbval-skip", "skip-execution")
@@ -91,8 +91,9 @@ def execute(nb: NotebookNode, *, cwd: str | Path, cell_timeout: float = CELL_TIM
             stop_after: int | None = None) -> list[Run]:
     """Run ``nb`` in place in a fresh kernel; return what happened to each cell.
 
-    Cells after index ``stop_after`` are not run, except probe cells (tagged ``grader-probe``),
-    which run after the notebook with ``PROBE_TIMEOUT`` more seconds.
+    Cells after index ``stop_after`` are not run. A probe cell (tagged ``grader-probe``) runs
+    if the check cell just before it ran, with ``PROBE_TIMEOUT`` seconds of grace after the
+    notebook's time limit.
     """
     from jupyter_core.utils import run_sync
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -114,6 +115,9 @@ def execute(nb: NotebookNode, *, cwd: str | Path, cell_timeout: float = CELL_TIM
                 continue
             if stop_after is not None and index > stop_after and not stopped and not is_probe:
                 runs[index] = Run("not run", AFTER_LAST_CHECK)
+                continue
+            if is_probe and runs[index - 1].status in ("not run", "skipped"):
+                runs[index] = Run("not run", "its check cell did not run")
                 continue
             if stopped and not (is_probe and stopped.startswith("not run: the whole")):
                 runs[index] = Run("not run", stopped)
@@ -187,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
             cells.append(probes.pop(gid))
     last = max((i for i, c in enumerate(cells) if PROBE_TAG in c.metadata.get("tags", [])
                 or c.metadata.get("nbgrader", {}).get("grade")), default=-1)
-    nb.cells = cells + list(probes.values())  # probes of deleted checks: at the end
+    nb.cells = cells  # a deleted check gets no probe: it scores zero anyway
     runs = execute(nb, cwd=Path.cwd(), cell_timeout=args.cell_timeout, timeout=args.timeout,
                    started=started, stop_after=None if args.run_all else last)
     gid_of = {id(cell): gid for gid, cell in probes_by_id.items()}

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -78,7 +77,7 @@ def _system_binds() -> list[str]:
             args += ["--ro-bind", top, top]
     args += ["--ro-bind", "/usr", "/usr"]
     for name in ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "fonts",
-                 "alternatives", "nsswitch.conf", "passwd", "group"):
+                 "alternatives"):
         if Path("/etc", name).exists():
             args += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
     return args
@@ -114,7 +113,8 @@ def command(inner: list[str], *, folder: Path, data_dir: Path, env: dict[str, st
 def environment(folder: Path, threads: int) -> dict[str, str]:
     """The variables the submission's kernel gets (nothing is inherited from the grader)."""
     home = folder / "home"
-    return {"HOME": str(home), "PATH": f"{Path(sys.prefix) / 'bin'}:/usr/bin:/bin",
+    return {"HOME": str(home), "USER": "learner", "LOGNAME": "learner",
+            "PATH": f"{Path(sys.prefix) / 'bin'}:/usr/bin:/bin",
             "LANG": "C.UTF-8", "TMPDIR": str(home / "tmp"), "MPLBACKEND": "agg",
             "MPLCONFIGDIR": "/tmp/matplotlib", "JUPYTER_RUNTIME_DIR": "/tmp/jupyter",
             "PYTHONDONTWRITEBYTECODE": "1", "MALLOC_ARENA_MAX": "2",
@@ -129,7 +129,14 @@ def prepare_folder(folder: Path) -> None:
 
 
 def set_limits(limits: Limits):
-    """A ``preexec_fn`` that applies ``limits`` to the child and everything it starts."""
+    """A ``preexec_fn`` that applies ``limits`` to the child and everything it starts.
+
+    None on Windows, which has no ``setrlimit`` (nor bubblewrap).
+    """
+    if os.name != "posix":
+        return None
+    import resource
+
     def apply() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
         resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds))

@@ -110,6 +110,12 @@ def _feedback_path(out_dir: Path, submission: Submission, folder: Path) -> Path:
     return out_dir / "feedback" / submission.student / f"{name}.md"
 
 
+def _cell(text: str) -> str:
+    """A CSV field a spreadsheet shows as text, never runs as a formula (names and messages
+    come from the submissions)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
 def write_outputs(pairs: list[tuple[Submission, Report]], folder: Path,
                   out_dir: Path) -> None:
     """``grades.csv`` (one row per student and notebook) and one Markdown file per submission."""
@@ -127,11 +133,11 @@ def write_outputs(pairs: list[tuple[Submission, Report]], folder: Path,
                                report.limits_hit + [f"{r.grade_id}: {r.status}" for r in
                                                     report.results if r.status != "passed"])
             writer.writerow([
-                submission.student, str(submission.path.relative_to(folder)),
+                _cell(submission.student), _cell(str(submission.path.relative_to(folder))),
                 Path(report.source).stem if report.source else "", report.status,
                 fmt(report.score),
                 fmt(report.max_score) if report.max_score is not None else "",
-                *[points.get(gid, "") for gid in grade_ids], reason])
+                *[points.get(gid, "") for gid in grade_ids], _cell(reason)])
     for submission, report in pairs:
         path = _feedback_path(out_dir, submission, folder)
         path.parent.mkdir(parents=True, exist_ok=True)

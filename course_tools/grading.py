@@ -59,6 +59,17 @@ def _error_text(cell) -> str | None:
     return None
 
 
+def sandbox_file(folder: Path, *parts: str) -> Path:
+    """``folder/parts`` if it is a regular file really inside ``folder``, else a path that
+    does not exist: a symbolic link the submission left there must not make the grader read
+    a file of its choosing (the reference cache, the instructor notebook)."""
+    path = folder.joinpath(*parts)
+    real = path.resolve()
+    if folder.resolve() in real.parents and real.is_file():
+        return real
+    return folder / "refused (not a file inside the sandbox folder)"
+
+
 def _read_json(path: Path) -> dict | None:
     try:
         if path.stat().st_size > MAX_READ_BYTES:
@@ -119,14 +130,14 @@ def _run(nb, folder: Path, *, seed: int, grade_ids: list[str], run_all: bool,
     log.seek(max(0, log.seek(0, 2) - 600))
     log_tail = log.read().decode("utf-8", "replace").strip()
     log.close()
-    out = folder / "out"
-    executed = out / "executed.ipynb"
+    _kill(process)  # anything it left running (outside a sandbox, its session)
+    executed = sandbox_file(folder, "out", "executed.ipynb")
     try:
         if not stopped and executed.stat().st_size <= MAX_READ_BYTES:
             nb = read(executed)
     except (OSError, ValueError):
         pass
-    runs = _read_json(out / "runs.json") or {}
+    runs = _read_json(sandbox_file(folder, "out", "runs.json")) or {}
     cells = runs.get("cells") if isinstance(runs.get("cells"), list) else []
     if len(cells) != len(nb.cells) or not all(isinstance(c, dict) for c in cells):
         stopped = stopped or ("the sandbox stopped before reporting (the memory or CPU-time "
@@ -218,7 +229,8 @@ def _grade(report: Report, submission_path: Path, source_path, source_dir: Path,
         outcome = _run(nb, folder, seed=seed, grade_ids=probed, run_all=run_all,
                        cell_timeout=cell_timeout, timeout=timeout, use_sandbox=use_sandbox,
                        limits=limits, threads=threads)
-        got = {gid: probes.load(folder / "out" / "probes" / f"{gid}.npz") for gid in probed}
+        got = {gid: probes.load(sandbox_file(folder, "out", "probes", f"{gid}.npz"))
+               for gid in probed}
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     nb, cells = outcome.nb, outcome.cells

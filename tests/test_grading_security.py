@@ -11,8 +11,9 @@ import socket
 import threading
 
 import pytest
-from grading_tools import cell, grade, make_course, require_sandbox, submission
+from grading_tools import FAST, cell, grade, make_course, require_sandbox, submission
 
+from course_tools import probes, reference
 from course_tools.reference import CACHE_DIR
 from helpers.paths import NOTEBOOKS_DIR, ROOT
 
@@ -146,3 +147,24 @@ for what, act in attempts.items():
     assert _sha256(project_file) == before
     assert connections == []
     assert (ROOT / "datasets").is_dir() and any((ROOT / "datasets").glob("*.h5"))
+
+
+def test_symbolic_links_to_the_reference_results_are_refused(course):
+    # Patched checks, plus the probes' output files replaced by links to the grader's cached
+    # reference results (whose path a learner could work out): the grader reads the links'
+    # targets only if they lie inside the sandbox folder.
+    ids = ["check_sigmoid", "check_predict"]
+    reference.reference_results(course["source"], ids, FAST["seed"])
+    folder = CACHE_DIR / reference._cache_key(course["source"], FAST["seed"])
+    targets = {gid: str(folder / f"{gid}.npz") for gid in ids}
+    assert all(isinstance(probes.load(t), dict) for t in targets.values())
+    code = PATCH_CHECKS + f"""
+import os, course_tools.probes
+course_tools.probes.record = lambda *args, **kwargs: None
+os.makedirs("/sandbox/out/probes", exist_ok=True)
+for gid, target in {targets!r}.items():
+    os.symlink(target, f"/sandbox/out/probes/{{gid}}.npz")
+"""
+    report = attack(course, "symlinks", code)
+    assert report.score == 0, report.to_text()
+    assert all("produced no result" in r.message for r in report.results), report.to_text()

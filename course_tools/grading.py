@@ -106,6 +106,8 @@ def _run(nb, folder: Path, *, seed: int, grade_ids: list[str], run_all: bool,
     if run_all:
         inner += ["--run-all"]
     env = {**sandbox.environment(inside, threads), "CATVNONCAT_DIR": str(data_dir())}
+    if os.name == "nt":  # --no-sandbox on Windows: Python needs SYSTEMROOT and friends
+        env = {**os.environ, **env}
     cmd = sandbox.command(inner, folder=folder, data_dir=data_dir(), env=env) \
         if use_sandbox else inner
     log = tempfile.TemporaryFile()

@@ -13,21 +13,26 @@ NOTEBOOKS   := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
                --nbval-cell-timeout=1800
 STAMP       := $(VENV)/.installed
-# `make grade`: seconds one cell may run, and the whole submitted notebook.
+# `make grade` / `make grade-class`: seconds one cell may run, and the whole submitted notebook;
+# where the class's grades.csv and feedback/ go; submissions graded at once (empty: all cores).
 CELL_TIMEOUT ?= 300
 GRADE_TIMEOUT ?= 1800
+GRADES ?= build/grades
+JOBS ?=
+GRADE_FLAGS = --cell-timeout $(CELL_TIMEOUT) --timeout $(GRADE_TIMEOUT) $(if $(NO_SANDBOX),--no-sandbox)
 # `make experiment`: how many seeds of the CNN procedure to run (about 75 s each on 2 cores).
 SEEDS ?= 5
 
 .DEFAULT_GOAL := help
 .PHONY: help setup data verify test test-unit test-notebooks lint lab lock clean student grade \
-        experiment
+        grade-class experiment
 
 help:  ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
 		awk 'BEGIN {FS = ":.*## "}; {printf "  make %-15s %s\n", $$1, $$2}'
 
 setup: $(STAMP) data  ## create .venv, install pinned requirements, fetch and verify the data
+	@$(BIN)/python -m course_tools.sandbox install
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else \
@@ -55,16 +60,20 @@ test-unit: $(STAMP)  ## the unit tests only (fast)
 test-notebooks: $(STAMP)  ## nbval on the notebooks only (NOTEBOOKS=notebooks/02_....ipynb for one)
 	$(BIN)/python -m pytest $(NOTEBOOKS) $(NBVAL_FLAGS)
 
-lint: $(STAMP)  ## ruff over helpers, tests, experiments and notebooks
-	$(BIN)/ruff check helpers tests experiments notebooks
+lint: $(STAMP)  ## ruff over helpers, course_tools, tests, experiments and notebooks
+	$(BIN)/ruff check helpers course_tools tests experiments notebooks
 
 student: $(STAMP)  ## student editions in build/student/: no solutions, outputs or hidden tests
-	$(BIN)/python -m helpers.classroom student $(NOTEBOOKS) --out build/student
+	$(BIN)/python -m course_tools.classroom student $(NOTEBOOKS) --out build/student
 
-grade: $(STAMP)  ## run and grade a submission: make grade SUBMISSION=path/to/0N_x.ipynb [JSON=1]
-	@test -n "$(SUBMISSION)" || { echo "Usage: make grade SUBMISSION=path/to/notebook.ipynb [JSON=1]"; exit 2; }
-	@$(BIN)/python -m helpers.classroom grade "$(SUBMISSION)" --cell-timeout $(CELL_TIMEOUT) \
-		--timeout $(GRADE_TIMEOUT) $(if $(JSON),--json)
+grade: $(STAMP)  ## grade one submission in the sandbox: make grade SUBMISSION=path/to/0N_x.ipynb [JSON=1]
+	@test -n "$(SUBMISSION)" || { echo "Usage: make grade SUBMISSION=path/to/notebook.ipynb [JSON=1] [NO_SANDBOX=1]"; exit 2; }
+	@$(BIN)/python -m course_tools.classroom grade "$(SUBMISSION)" $(GRADE_FLAGS) $(if $(JSON),--json)
+
+grade-class: $(STAMP)  ## grade a folder of submissions: make grade-class SUBMISSIONS=dir/ -> build/grades/
+	@test -n "$(SUBMISSIONS)" || { echo "Usage: make grade-class SUBMISSIONS=folder/ [GRADES=build/grades] [JOBS=n] [NO_SANDBOX=1]"; exit 2; }
+	@$(BIN)/python -m course_tools.classroom grade-class "$(SUBMISSIONS)" --out "$(GRADES)" \
+		$(GRADE_FLAGS) $(if $(JOBS),--jobs $(JOBS))
 
 experiment: $(STAMP)  ## notebook 4's CNN finale for SEEDS seeds (default 5): rewrites experiments/cnn_results.md
 	$(BIN)/python experiments/cnn.py --seeds $(SEEDS)

@@ -1,0 +1,315 @@
+"""Grade one submitted notebook: run it in the sandbox, then decide outside it.
+
+1. The submission is matched to its source notebook by the grade ids it contains (or, failing
+   that, by file name). Unreadable files and unmatched notebooks give a report, not a crash.
+2. Outputs are cleared and the source's check cells are put back (hidden tests included); a
+   deleted check is reported, an edited one flagged (nbgrader checksums).
+3. In the sandbox (``course_tools.sandbox``), ``course_tools.kernel`` runs the notebook up to
+   its last check and, right after each check cell, that exercise's hidden probe
+   (``course_tools.probes``) on inputs drawn from a seed chosen now; it writes what came out.
+4. Outside, each probe's outputs are compared with the instructor's (``course_tools.reference``).
+   An exercise earns its points when its probe matches *and* its check cell passed; the check
+   cell's message is the learner's feedback. See CONTRIBUTING.md, "Grading design".
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from course_tools import probes, sandbox
+from course_tools.kernel import AFTER_LAST_CHECK, CELL_TIMEOUT, PROBE_TIMEOUT, TIMEOUT
+from course_tools.notebooks import (
+    exercises,
+    grade_id_of,
+    is_solution,
+    match_source,
+    prepare_submission,
+    read_notebook,
+    source_notebooks,
+)
+from course_tools.reference import reference_results
+from course_tools.report import Report, Result, shorten
+from helpers.paths import NOTEBOOKS_DIR
+
+#: Largest executed notebook / cell log read back from the sandbox.
+MAX_READ_BYTES = 50_000_000
+
+
+def _error_text(cell) -> str | None:
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "error":
+            ename, evalue = output.get("ename", "Error"), str(output.get("evalue", "")).strip()
+            return shorten(f"{ename}: {evalue}" if evalue else str(ename), 500)
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "stream" and output.get("name") == "stderr":
+            text = str(output.get("text", "")).strip()
+            return "the check wrote to stderr: " + shorten(text, 300)
+    return None
+
+
+def sandbox_file(folder: Path, *parts: str) -> Path:
+    """``folder/parts`` if it is a regular file really inside ``folder``, else a path that
+    does not exist: a symbolic link the submission left there must not make the grader read
+    a file of its choosing (the reference cache, the instructor notebook)."""
+    path = folder.joinpath(*parts)
+    real = path.resolve()
+    if folder.resolve() in real.parents and real.is_file():
+        return real
+    return folder / "refused (not a file inside the sandbox folder)"
+
+
+def _read_json(path: Path) -> dict | None:
+    try:
+        if path.stat().st_size > MAX_READ_BYTES:
+            return None
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else None
+    except (OSError, ValueError):
+        return None
+
+
+@dataclass
+class _Outcome:
+    """What came back from the sandbox (all of it written by untrusted code)."""
+
+    nb: nbformat.NotebookNode
+    cells: list[dict]
+    probe_runs: dict
+    stopped: str = ""
+
+
+def _run(nb, folder: Path, *, seed: int, grade_ids: list[str], run_all: bool,
+         cell_timeout: float, timeout: float, use_sandbox: bool, limits: sandbox.Limits,
+         threads: int) -> _Outcome:
+    from course_tools.notebooks import read_notebook as read
+    from helpers.data import data_dir
+
+    sandbox.prepare_folder(folder)
+    nbformat.write(nb, folder / "home" / "notebooks" / "submission.ipynb")
+    inside = sandbox.INSIDE if use_sandbox else folder  # the folder, as the submission sees it
+    inner = [sys.executable, "-m", "course_tools.kernel",
+             str(inside / "home" / "notebooks" / "submission.ipynb"), str(inside / "out"),
+             "--seed", str(seed), "--cell-timeout", str(cell_timeout), "--timeout", str(timeout)]
+    inner += [arg for gid in grade_ids for arg in ("--probe", gid)]
+    if run_all:
+        inner += ["--run-all"]
+    env = {**sandbox.environment(inside, threads), "CATVNONCAT_DIR": str(data_dir())}
+    if os.name == "nt":  # --no-sandbox on Windows: Python needs SYSTEMROOT and friends
+        env = {**os.environ, **env}
+    cmd = sandbox.command(inner, folder=folder, data_dir=data_dir(), env=env) \
+        if use_sandbox else inner
+    log = tempfile.TemporaryFile()
+    process = subprocess.Popen(cmd, cwd=folder / "home" / "notebooks", env=env,
+                               stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                               preexec_fn=sandbox.set_limits(limits), start_new_session=True)
+    wall = min(limits.wall_seconds, timeout + PROBE_TIMEOUT + 120)
+    started, stopped, next_size_check = time.monotonic(), "", 0.0
+    while process.poll() is None:
+        time.sleep(0.2)
+        now = time.monotonic() - started
+        if now > wall:
+            stopped = (f"wall-time limit: the sandbox was still running after {wall:.0f} s and "
+                       "was stopped")
+        elif now > next_size_check:
+            next_size_check = now + 2
+            if sandbox.folder_size(folder) > limits.disk_bytes:
+                stopped = (f"disk limit: the submission wrote more than "
+                           f"{limits.disk_bytes / 1024**2:.0f} MB and was stopped")
+        if stopped:
+            _kill(process)
+    log.seek(max(0, log.seek(0, 2) - 600))
+    log_tail = log.read().decode("utf-8", "replace").strip()
+    log.close()
+    _kill(process)  # anything it left running (outside a sandbox, its session)
+    executed = sandbox_file(folder, "out", "executed.ipynb")
+    try:
+        if not stopped and executed.stat().st_size <= MAX_READ_BYTES:
+            nb = read(executed)
+    except (OSError, ValueError):
+        pass
+    runs = _read_json(sandbox_file(folder, "out", "runs.json")) or {}
+    cells = runs.get("cells") if isinstance(runs.get("cells"), list) else []
+    if len(cells) != len(nb.cells) or not all(isinstance(c, dict) for c in cells):
+        stopped = stopped or ("the sandbox stopped before reporting (the memory or CPU-time "
+                              f"limit, or a crash; exit status {process.returncode})")
+        if log_tail:
+            stopped += f". Its last words: {log_tail[-300:]}"
+        cells = [{"status": "not run", "reason": "not run: " + stopped}] * len(nb.cells)
+    probe_runs = runs.get("probes") if isinstance(runs.get("probes"), dict) else {}
+    return _Outcome(nb, cells, probe_runs, stopped)
+
+
+def _kill(process: subprocess.Popen) -> None:
+    """Kill the run and everything it started (its own session on POSIX)."""
+    try:
+        if hasattr(os, "killpg"):
+            os.killpg(process.pid, signal.SIGKILL)
+        else:
+            process.kill()
+    except (ProcessLookupError, PermissionError):
+        pass
+    process.wait()
+
+
+def grade(submission_path: str | Path, *, source_path: str | Path | None = None,
+          source_dir: str | Path = NOTEBOOKS_DIR, cell_timeout: float = CELL_TIMEOUT,
+          timeout: float = TIMEOUT, run_all: bool = False, use_sandbox: bool = True,
+          limits: sandbox.Limits = sandbox.DEFAULT_LIMITS, seed: int | None = None,
+          threads: int = 1) -> Report:
+    """Run one submitted notebook in the sandbox and grade it. Never raises for a bad one.
+
+    ``seed`` draws the probes' hidden inputs (default: a fresh random one). With
+    ``use_sandbox=False`` the submission runs unconfined (the report says so).
+    Raises ``RuntimeError`` if a sandbox was asked for and cannot be started.
+    """
+    if use_sandbox and sandbox.problem():
+        raise RuntimeError(f"cannot grade in a sandbox: {sandbox.problem()}. Untrusted code is "
+                           "not run without one; --no-sandbox runs it anyway, unconfined.")
+    started = time.monotonic()
+    seed = secrets.randbelow(2**31) if seed is None else seed
+    report = Report(submission=str(submission_path), sandboxed=use_sandbox, seed=seed)
+    if not use_sandbox:
+        report.notes.append(sandbox.NO_SANDBOX_WARNING)
+    try:
+        _grade(report, Path(submission_path), source_path, Path(source_dir), cell_timeout,
+               timeout, run_all, use_sandbox, limits, seed, threads)
+    except Exception as err:  # the grader must report, not crash
+        report.status, report.error = "error", f"internal grader error: {type(err).__name__}: {err}"
+    report.score = sum(r.points for r in report.results)
+    report.seconds = round(time.monotonic() - started, 1)
+    return report
+
+
+def _grade(report: Report, submission_path: Path, source_path, source_dir: Path,
+           cell_timeout: float, timeout: float, run_all: bool, use_sandbox: bool,
+           limits: sandbox.Limits, seed: int, threads: int) -> None:
+    from nbgrader.utils import determine_grade
+
+    try:
+        submission = read_notebook(submission_path)
+    except ValueError as err:
+        submission, report.status, report.error = None, "error", str(err)
+
+    if source_path is not None:
+        source_path, report.matched_by = Path(source_path), "--source"
+    else:
+        source_path, report.matched_by = match_source(submission, submission_path,
+                                                      source_notebooks(source_dir))
+    if source_path is None:
+        if report.error is None:
+            names = ", ".join(p.name for p in source_notebooks(source_dir)) or "none found"
+            report.status = "error"
+            report.error = (f"this notebook belongs to no assignment: no source notebook in "
+                            f"{source_dir} shares a grade id or a file name with it (sources: "
+                            f"{names}); pass --source.")
+        return
+    report.source = str(source_path)
+    wanted = exercises(read_notebook(source_path))
+    report.max_score = sum(e.points for e in wanted)
+    if submission is None:  # unreadable: every exercise fails with the reason
+        report.results = [Result(e.grade_id, 0.0, e.points, "not run", report.error)
+                          for e in wanted]
+        return
+
+    probed = [e.grade_id for e in wanted if e.grade_id in probes.PROBES]
+    expected = reference_results(source_path, probed, seed)
+    nb, present, modified = prepare_submission(submission, read_notebook(source_path))
+    folder = Path(tempfile.mkdtemp(prefix="grade-"))
+    try:
+        outcome = _run(nb, folder, seed=seed, grade_ids=probed, run_all=run_all,
+                       cell_timeout=cell_timeout, timeout=timeout, use_sandbox=use_sandbox,
+                       limits=limits, threads=threads)
+        got = {gid: probes.load(sandbox_file(folder, "out", "probes", f"{gid}.npz"))
+               for gid in probed}
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    nb, cells = outcome.nb, outcome.cells
+    if outcome.stopped:
+        report.status, report.error = "stopped", outcome.stopped
+
+    skipped = sum(run.get("reason") == AFTER_LAST_CHECK for run in cells)
+    if skipped:
+        report.notes.append(f"{skipped} code cell{'s' if skipped > 1 else ''} after the last "
+                            "check not run: they cannot change the score (--run-all runs them)")
+    memory = f"{limits.memory_bytes / 1024**3:g} GB"
+    check_cells = set(present.values())
+    for index, (cell, run) in enumerate(zip(nb.cells, cells, strict=True)):
+        status, error = run.get("status"), _error_text(cell) or str(run.get("reason", ""))
+        if status == "timeout":
+            report.limits_hit.append(f"time limit: cell {index + 1}: {run.get('reason')}")
+        elif error.startswith(("MemoryError", "DeadKernelError")):
+            report.limits_hit.append(f"memory limit ({memory}) or CPU-time limit: cell "
+                                     f"{index + 1} raised {shorten(error, 150)}")
+        if index not in check_cells and status in ("error", "timeout"):
+            first = next((line.strip() for line in cell.source.splitlines()
+                          if line.strip() and not line.startswith("#")), "")
+            report.cell_errors.append({"cell": index + 1, "code": shorten(first, 50),
+                                       "error": shorten(error, 200)})
+    if outcome.stopped:
+        report.limits_hit.append(outcome.stopped)
+
+    solution_at = {grade_id_of(c): i for i, c in enumerate(nb.cells) if is_solution(c)}
+    for exercise in wanted:
+        report.results.append(_verdict(exercise, nb, cells, present, modified, solution_at,
+                                       expected, got, outcome.probe_runs, determine_grade))
+
+
+def _verdict(exercise, nb, cells, present, modified, solution_at, expected, got, probe_runs,
+             determine_grade) -> Result:
+    """Points only if the hidden probe matches the reference and the check cell passed."""
+    gid, points = exercise.grade_id, exercise.points
+    if gid not in present:
+        return Result(gid, 0.0, points, "missing",
+                      f"check cell {gid} was deleted or changed (its nbgrader metadata is gone), "
+                      "so the check could not run. Start from a fresh student edition and copy "
+                      "your code into it.")
+    cell, run = nb.cells[present[gid]], cells[present[gid]]
+    edited = (f"check cell {gid} was edited in the submission; the original check was "
+              "restored and run. ") if modified[gid] else ""
+    if run.get("status") in ("not run", "skipped"):
+        reason = str(run.get("reason")).removeprefix("not run: ")
+        return Result(gid, 0.0, points, "not run", edited + reason, modified[gid])
+    check_passed = float(determine_grade(cell)[0] or 0.0) >= points
+    check_message = "" if check_passed else (_error_text(cell) or "the check did not pass")
+    if check_message and run.get("status") != "timeout" and exercise.solution_id in solution_at:
+        cause = _error_text(nb.cells[solution_at[exercise.solution_id]])
+        if cause and "NotImplementedError" not in cause:
+            check_message += f" (the cell defining it, {exercise.solution_id}, raised {cause})"
+    if run.get("status") == "timeout":
+        return Result(gid, 0.0, points, "timeout", edited + check_message, modified[gid])
+    if gid not in probes.PROBES:
+        return Result(gid, 0.0, points, "no probe",
+                      edited + f"this exercise has no hidden probe in course_tools/probes.py, "
+                      "so it cannot be graded safely; the instructor must add one. "
+                      f"(Its check cell {'passed' if check_passed else 'failed'}.)",
+                      modified[gid])
+    if isinstance(expected[gid], str):
+        return Result(gid, 0.0, points, "no probe",
+                      f"the instructor's reference failed on the hidden inputs: {expected[gid]}")
+    probe_run = probe_runs.get(gid) if isinstance(probe_runs.get(gid), dict) else {}
+    outputs = got[gid]
+    if probe_run.get("status") == "timeout":
+        verdict = f"On hidden inputs: {probes.PROBES[gid].function} did not finish in time."
+    elif isinstance(outputs, str):
+        verdict = f"On hidden inputs: {outputs}."
+    else:
+        difference = probes.compare(expected[gid], outputs, probes.PROBES[gid])
+        verdict = f"On hidden inputs: {difference}." if difference else ""
+    if not verdict and check_passed:
+        return Result(gid, points, points, "passed", edited + "all checks passed", modified[gid])
+    if check_message and not check_message.endswith((".", ")")):
+        check_message += "."
+    message = " ".join(m for m in (check_message, verdict) if m)
+    return Result(gid, 0.0, points, "failed", edited + message, modified[gid])

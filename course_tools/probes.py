@@ -1,0 +1,403 @@
+"""Hidden probes: each graded function called on inputs the learner has never seen.
+
+One entry per exercise, keyed by the check cell's grade id. A probe receives the notebook's
+function and a random generator, builds fresh inputs, calls the function and returns what it
+wants compared (outputs, and the inputs after the call, to catch in-place updates)::
+
+    @probe("check_sigmoid", "sigmoid")
+    def _(sigmoid, rng):
+        z = rng.normal(0, 5, size=(3, 4))
+        return {"output": sigmoid(z), "z after the call": z}
+
+The same probe runs twice with the same seed: inside the sandbox on the submission's function
+(:func:`record`), and outside on the instructor's (``course_tools.reference``). The grader then
+compares the two with :func:`compare`. See CONTRIBUTING.md, "Grading design".
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+import zipfile
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+#: Largest probe-output file the grader reads back (bytes, uncompressed).
+MAX_OUTPUT_BYTES = 20_000_000
+
+
+@dataclass(frozen=True)
+class Probe:
+    function: str  # the name the notebook defines
+    run: Callable[[Callable, np.random.Generator], Any]
+    rtol: float
+    atol: float
+
+
+PROBES: dict[str, Probe] = {}
+
+
+def probe(grade_id: str, function: str, *, rtol: float = 1e-6, atol: float = 1e-9):
+    """Register ``run(function, rng) -> outputs`` as the probe of the exercise ``grade_id``."""
+    def register(run):
+        PROBES[grade_id] = Probe(function, run, rtol, atol)
+        return run
+    return register
+
+
+def rng_for(seed: int, grade_id: str) -> np.random.Generator:
+    """The probe's generator: one stream per exercise, so adding a probe moves no other."""
+    return np.random.default_rng([seed, zlib.crc32(grade_id.encode())])
+
+
+# ------------------------------------------------------------------------- notebook 1
+
+
+def _column(rng, n, scale=1.0):
+    return rng.normal(0, scale, size=(n, 1))
+
+
+@probe("check_perceptron_predict", "perceptron_predict")
+def _(perceptron_predict, rng):
+    n, m = int(rng.integers(2, 6)), 9
+    w, X, b = _column(rng, n), rng.normal(size=(n, m)), float(rng.normal())
+    return {"labels": perceptron_predict(w, b, X), "w after the call": w}
+
+
+@probe("check_perceptron_update", "perceptron_update")
+def _(perceptron_update, rng):
+    n = int(rng.integers(2, 6))
+    w, b, results = _column(rng, n), float(rng.normal()), []
+    for y in (0, 1, 1, 0):
+        x, learning_rate = _column(rng, n, 2.0), float(rng.uniform(0.1, 1.0))
+        results.append(perceptron_update(w, b, x, y, learning_rate))
+        results.append(x)  # x after the call
+    return {"updates": results, "w after the calls": w}
+
+
+@probe("check_sigmoid_derivative", "sigmoid_derivative")
+def _(sigmoid_derivative, rng):
+    z = np.concatenate([rng.normal(0, 4, size=6), [-30.0, 0.0, 30.0]]).reshape(3, 3)
+    return {"array": sigmoid_derivative(z), "number": sigmoid_derivative(float(z[0, 0])),
+            "z after the call": z}
+
+
+@probe("check_numerical_gradient", "numerical_gradient", rtol=1e-5, atol=1e-6)
+def _(numerical_gradient, rng):
+    n = int(rng.integers(3, 7))
+    A, theta = rng.normal(size=(4, n)), rng.normal(size=n)
+
+    def f(t):
+        return float(np.sum(np.sin(A @ t)) + 0.5 * t @ t)
+
+    return {"default epsilon": numerical_gradient(f, theta),
+            "epsilon 1e-5": numerical_gradient(f, theta, epsilon=1e-5),
+            "theta after the call": theta}
+
+
+# ------------------------------------------------------------------------- notebook 2
+
+
+def _logistic_data(rng, n, m):
+    X = rng.normal(size=(n, m))
+    Y = (rng.normal(size=(1, m)) + X[:1] > 0).astype(np.float64)
+    return X, Y
+
+
+@probe("check_sigmoid", "sigmoid", rtol=1e-5, atol=1e-7)
+def _(sigmoid, rng):
+    z = np.concatenate([rng.normal(0, 5, size=9), [-1000.0, 0.0, 1000.0]]).reshape(3, 4)
+    return {"float64": sigmoid(z), "float32": sigmoid(z.astype(np.float32)),
+            "z after the call": z}
+
+
+@probe("check_initialize_with_zeros", "initialize_with_zeros")
+def _(initialize_with_zeros, rng):
+    dim = int(rng.integers(2, 40))
+    return {"float64": initialize_with_zeros(dim),
+            "float32": initialize_with_zeros(dim + 1, dtype=np.float32)}
+
+
+@probe("check_propagate", "propagate")
+def _(propagate, rng):
+    n, m = int(rng.integers(2, 6)), int(rng.integers(5, 12))
+    X, Y = _logistic_data(rng, n, m)
+    w, b = _column(rng, n, 0.5), float(rng.normal())
+    grads, cost = propagate(w, b, X, Y)
+    return {"grads": grads, "cost": cost, "w after the call": w}
+
+
+@probe("check_optimize", "optimize")
+def _(optimize, rng):
+    n, m = int(rng.integers(2, 6)), int(rng.integers(8, 20))
+    X, Y = _logistic_data(rng, n, m)
+    w, b = _column(rng, n, 0.1), float(rng.normal(0, 0.1))
+    iterations, learning_rate = int(rng.integers(150, 260)), float(rng.uniform(0.01, 0.1))
+    params, grads, costs = optimize(w, b, X, Y, iterations, learning_rate)
+    return {"params": params, "grads": grads, "costs": costs, "w after the call": w}
+
+
+@probe("check_predict", "predict")
+def _(predict, rng):
+    n, m = int(rng.integers(2, 6)), 11
+    w, b, X = _column(rng, n), float(rng.normal()), rng.normal(size=(n, m))
+    return {"labels": predict(w, b, X), "w after the call": w}
+
+
+@probe("check_model", "model")
+def _(model, rng):
+    n = int(rng.integers(2, 5))
+    X_train, Y_train = _logistic_data(rng, n, 30)
+    X_test, Y_test = _logistic_data(rng, n, 10)
+    return {"model": model(X_train, Y_train, X_test, Y_test,
+                           num_iterations=int(rng.integers(100, 220)),
+                           learning_rate=float(rng.uniform(0.02, 0.2)))}
+
+
+# ------------------------------------------------------------------------- notebook 3
+
+
+def _tf_parameters(rng, n_x, n_h, n_y):
+    import tensorflow as tf
+
+    shapes = {"W1": (n_h, n_x), "b1": (n_h, 1), "W2": (n_y, n_h), "b2": (n_y, 1)}
+    return {key: tf.Variable(rng.normal(0, 0.5, size=shape)) for key, shape in shapes.items()}
+
+
+@probe("check_propagate_tf", "propagate_tf")
+def _(propagate_tf, rng):
+    import tensorflow as tf
+
+    n, m = int(rng.integers(2, 6)), int(rng.integers(5, 12))
+    X, Y = _logistic_data(rng, n, m)
+    w, b = tf.Variable(_column(rng, n, 0.5)), tf.Variable(float(rng.normal()), dtype=tf.float64)
+    grads, cost = propagate_tf(w, b, tf.constant(X), tf.constant(Y))
+    return {"grads": grads, "cost": cost, "w after the call": w}
+
+
+@probe("check_initialize_parameters", "initialize_parameters")
+def _(initialize_parameters, rng):
+    n_x, n_h, n_y = (int(k) for k in rng.integers(1, 7, size=3))
+    return {"parameters": initialize_parameters(n_x, n_h, n_y, seed=int(rng.integers(1000)))}
+
+
+@probe("check_forward_propagation", "forward_propagation")
+def _(forward_propagation, rng):
+    import tensorflow as tf
+
+    n_x, n_h, m = int(rng.integers(2, 5)), int(rng.integers(2, 6)), 7
+    parameters, X = _tf_parameters(rng, n_x, n_h, 1), tf.constant(rng.normal(size=(n_x, m)))
+    return {"tanh": forward_propagation(X, parameters),
+            "relu": forward_propagation(X, parameters, activation=tf.nn.relu),
+            "parameters after the calls": parameters}
+
+
+@probe("check_compute_cost", "compute_cost")
+def _(compute_cost, rng):
+    # One grade id, two notebooks: notebook 3 takes logits (tensors or arrays), notebook 4
+    # probabilities in (0, 1). Float64 arrays in (0.05, 0.95) are valid inputs for both.
+    m = int(rng.integers(5, 15))
+    values = rng.uniform(0.05, 0.95, size=(1, m))
+    Y = (rng.random((1, m)) > 0.5).astype(np.float64)
+    return {"cost": compute_cost(values, Y), "values after the call": values}
+
+
+@probe("check_train_step", "train_step")
+def _(train_step, rng):
+    import tensorflow as tf
+
+    n_x, n_h, m = int(rng.integers(2, 5)), int(rng.integers(2, 6)), 9
+    parameters = _tf_parameters(rng, n_x, n_h, 1)
+    X, Y = _logistic_data(rng, n_x, m)
+    cost = train_step(tf.constant(X), tf.constant(Y), parameters, float(rng.uniform(0.1, 1)))
+    # Variables are updated in place on purpose (the notebook's one exception to the rule).
+    return {"cost": cost, "parameters after the step": parameters}
+
+
+# ------------------------------------------------------------------------- notebook 4
+
+
+def _deep_parameters(rng, dims):
+    parameters = {}
+    for layer in range(1, len(dims)):
+        parameters[f"W{layer}"] = rng.normal(0, 0.7, size=(dims[layer], dims[layer - 1]))
+        parameters[f"b{layer}"] = rng.normal(0, 0.3, size=(dims[layer], 1))
+    return parameters
+
+
+def _deep_dims(rng):
+    return [int(rng.integers(2, 6)) for _ in range(int(rng.integers(2, 4)))] + [1]
+
+
+@probe("check_initialize_parameters_deep", "initialize_parameters_deep")
+def _(initialize_parameters_deep, rng):
+    dims = [int(rng.integers(2, 30))] + _deep_dims(rng)
+    return {"parameters": initialize_parameters_deep(dims, seed=int(rng.integers(1000))),
+            "layer_dims after the call": dims}
+
+
+@probe("check_linear_activation_forward", "linear_activation_forward")
+def _(linear_activation_forward, rng):
+    n_prev, n, m = int(rng.integers(2, 6)), int(rng.integers(2, 6)), 7
+    A_prev, W, b = rng.normal(size=(n_prev, m)), rng.normal(size=(n, n_prev)), _column(rng, n)
+    return {"relu": linear_activation_forward(A_prev, W, b, "relu"),
+            "sigmoid": linear_activation_forward(A_prev, W, b, "sigmoid"),
+            "A_prev after the calls": A_prev}
+
+
+@probe("check_L_model_forward", "L_model_forward")
+def _(L_model_forward, rng):
+    dims = _deep_dims(rng)
+    parameters, X = _deep_parameters(rng, dims), rng.normal(size=(dims[0], 8))
+    return {"forward": L_model_forward(X, parameters), "X after the call": X}
+
+
+@probe("check_linear_backward", "linear_backward")
+def _(linear_backward, rng):
+    n_prev, n, m = int(rng.integers(2, 6)), int(rng.integers(2, 6)), 7
+    cache = (rng.normal(size=(n_prev, m)), rng.normal(size=(n, n_prev)), _column(rng, n),
+             rng.normal(size=(n, m)))
+    dZ = rng.normal(size=(n, m))
+    return {"with dA_prev": linear_backward(dZ, cache),
+            "without dA_prev": linear_backward(dZ, cache, compute_dA_prev=False),
+            "dZ after the calls": dZ}
+
+
+@probe("check_L_model_backward", "L_model_backward")
+def _(L_model_backward, rng):
+    dims, m = _deep_dims(rng), 8
+    parameters = _deep_parameters(rng, dims)
+    A, caches, L = rng.normal(size=(dims[0], m)), [], len(dims) - 1
+    for layer in range(1, L + 1):
+        W, b = parameters[f"W{layer}"], parameters[f"b{layer}"]
+        Z = W @ A + b
+        caches.append((A, W, b, Z))
+        A = np.maximum(Z, 0) if layer < L else 1 / (1 + np.exp(-Z))
+    Y = (rng.random((1, m)) > 0.5).astype(np.float64)
+    return {"grads": L_model_backward(A, Y, caches)}
+
+
+@probe("check_update_parameters", "update_parameters")
+def _(update_parameters, rng):
+    dims = _deep_dims(rng)
+    parameters = _deep_parameters(rng, dims)
+    grads = {"d" + key: value for key, value in _deep_parameters(rng, dims).items()}
+    returned = update_parameters(parameters, grads, float(rng.uniform(0.01, 0.5)))
+    return {"returned": returned, "parameters after the call": parameters,
+            "grads after the call": grads}
+
+
+# ----------------------------------------------------------------- running and comparing
+
+
+def flatten(value: Any, key: str = "") -> dict[str, np.ndarray]:
+    """Nested dicts / lists / tuples of arrays, tensors and numbers as {path: array}."""
+    if isinstance(value, dict):
+        flat = {}  # extra keys are allowed; each expected one is compared
+        for name, item in value.items():
+            flat.update(flatten(item, f"{key}.{name}" if key else str(name)))
+        return flat
+    if isinstance(value, list | tuple):
+        flat = {f"{key} (length)": np.array(len(value))}
+        for index, item in enumerate(value):
+            flat.update(flatten(item, f"{key}[{index}]"))
+        return flat
+    if value is None:
+        return {key: np.array("None")}
+    if callable(getattr(value, "numpy", None)):  # a TensorFlow tensor or variable
+        value = value.numpy()
+    array = np.asarray(value)
+    if array.dtype.kind not in "biufUS":
+        raise TypeError(f"{key or 'the result'} is a {type(value).__name__}, not numbers")
+    return {key: array}
+
+
+def record(namespace: dict, grade_id: str, seed: int, out_dir: str | Path) -> None:
+    """Run the probe of ``grade_id`` on ``namespace[function]``; save ``<grade_id>.npz``."""
+    path = Path(out_dir) / f"{grade_id}.npz"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    spec = PROBES[grade_id]
+    try:
+        function = namespace.get(spec.function)
+        if not callable(function):
+            np.savez(path, __error__=np.array(f"the notebook defines no function named "
+                                              f"{spec.function}"))
+            return
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            flat = flatten(spec.run(function, rng_for(seed, grade_id)))
+    except NotImplementedError:
+        np.savez(path, __error__=np.array(f"{spec.function} is not implemented yet"))
+        return
+    except Exception as err:
+        text = f"{spec.function} raised {type(err).__name__}: {err}"[:500]
+        np.savez(path, __error__=np.array(text))
+        return
+    keys = list(flat)
+    np.savez(path, __keys__=np.array(json.dumps(keys)),
+             **{f"a{index}": flat[key] for index, key in enumerate(keys)})
+
+
+def load(path: str | Path) -> dict[str, np.ndarray] | str:
+    """What :func:`record` saved: {path: array}, or the error text. Untrusted files welcome."""
+    path = Path(path)
+    if not path.is_file():
+        return ("the probe produced no result (the kernel stopped before it, or it ran out of "
+                "time)")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if sum(info.file_size for info in archive.infolist()) > MAX_OUTPUT_BYTES:
+                return "the probe's output is too large to compare"
+        with np.load(path, allow_pickle=False) as data:
+            if "__error__" in data:
+                return str(data["__error__"])
+            keys = json.loads(str(data["__keys__"]))
+            return {str(key): data[f"a{index}"] for index, key in enumerate(keys)}
+    except Exception as err:
+        return f"the probe's result is unreadable ({type(err).__name__})"
+
+
+def compare(expected: dict[str, np.ndarray], got: dict[str, np.ndarray], spec: Probe) -> str:
+    """'' if ``got`` matches ``expected``, else what differs first (in plain words)."""
+    for key, want in expected.items():
+        what = f"{spec.function}: '{key}'" if key else f"{spec.function}'s result"
+        if key not in got:
+            return f"{what} is missing"
+        have = got[key]
+        if key.endswith(" (length)") or want.dtype.kind in "US":
+            if have.dtype.kind != want.dtype.kind or str(have) != str(want):
+                return f"{what} is {_short(have)}, expected {_short(want)}"
+            continue
+        if have.dtype.kind not in "biuf":
+            return f"{what} is not a number or an array of numbers"
+        if have.shape != want.shape and not (have.size == want.size == 1 and
+                                             min(have.ndim, want.ndim) == 0):
+            return f"{what} has shape {have.shape}, expected {want.shape}"
+        if want.dtype.kind in "biu":
+            if have.dtype.kind not in "biu" or not np.array_equal(have, want):
+                return f"{what} is wrong: it differs in {_count_differences(have, want)}"
+            continue
+        if want.ndim and have.dtype != want.dtype:
+            return f"{what} has dtype {have.dtype}, expected {want.dtype}"
+        have, want = have.astype(np.float64).reshape(want.shape), want.astype(np.float64)
+        if not np.allclose(have, want, rtol=spec.rtol, atol=spec.atol, equal_nan=True):
+            return f"{what} is wrong: it differs in {_count_differences(have, want, spec)}"
+    return ""
+
+
+def _count_differences(have, want, spec: Probe | None = None) -> str:
+    if spec is None:
+        wrong = np.asarray(have != want)
+    else:
+        wrong = ~np.isclose(have, want, rtol=spec.rtol, atol=spec.atol, equal_nan=True)
+    return f"{int(np.count_nonzero(wrong))} of {want.size} entries"
+
+
+def _short(array: np.ndarray) -> str:
+    text = str(array)
+    return text if len(text) < 80 else text[:77] + "..."

@@ -1,0 +1,115 @@
+"""Reference results: the instructor's functions run on each probe's hidden inputs. Trusted.
+
+Running a whole instructor notebook takes minutes (notebook 4: about 200 s). The graded
+functions need far less: the set-up cell, the imports, the function and class definitions and
+constant assignments of the cells up to the last check. Only those are executed, in a fresh
+Python process (about 1 s, plus TensorFlow's import for notebooks 3 and 4). The results are
+cached in ``build/grading/reference/``, keyed by the notebook, the probes and the seed. They are
+never mounted into the sandbox.
+
+    python -m course_tools.reference SOURCE.ipynb OUT_DIR --seed N --probe check_x ...
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import hashlib
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from course_tools import probes
+from course_tools.notebooks import is_check, read_notebook
+from helpers.paths import BUILD_DIR
+
+CACHE_DIR = BUILD_DIR / "grading" / "reference"
+TIMEOUT = 600  # seconds to compute one notebook's reference results
+KEEP = 40  # cached (notebook, seed) folders kept; older ones are deleted
+
+
+def _kept(statement: ast.stmt) -> bool:
+    if isinstance(statement, ast.Import | ast.ImportFrom | ast.FunctionDef | ast.ClassDef |
+                  ast.AsyncFunctionDef):
+        return True
+    if isinstance(statement, ast.Assign):  # NAME = <literal>
+        try:
+            ast.literal_eval(statement.value)
+        except ValueError:
+            return False
+        return True
+    return False
+
+
+def definitions(source_path: Path) -> str:
+    """The code that defines the graded functions: the set-up cell, then every import,
+    definition and literal constant of the code cells up to the last check cell."""
+    nb = read_notebook(source_path)
+    last = max((i for i, cell in enumerate(nb.cells) if is_check(cell)), default=-1)
+    parts, first = [], True
+    for cell in nb.cells[:last + 1]:
+        if cell.cell_type != "code" or is_check(cell):
+            continue
+        tree = ast.parse(cell.source)
+        if first:  # the set-up cell: prepare_notebook(...) seeds and configures
+            parts.append(cell.source)
+            first = False
+            continue
+        parts += [ast.get_source_segment(cell.source, s) for s in tree.body if _kept(s)]
+    return "\n\n".join(parts) + "\n"
+
+
+def _cache_key(source_path: Path, seed: int) -> str:
+    digest = hashlib.sha256(source_path.read_bytes())
+    digest.update(Path(probes.__file__).read_bytes())
+    return f"{source_path.stem}-{digest.hexdigest()[:16]}-{seed}"
+
+
+def reference_results(source_path: str | Path, grade_ids: list[str], seed: int,
+                      cache_dir: Path = CACHE_DIR) -> dict[str, dict | str]:
+    """{grade id: flattened outputs, or the error text} for the probes of ``grade_ids``.
+
+    Raises ``RuntimeError`` when the instructor code itself cannot be run.
+    """
+    source_path = Path(source_path)
+    folder = cache_dir / _cache_key(source_path, seed)
+    missing = [gid for gid in grade_ids if not (folder / f"{gid}.npz").is_file()]
+    if missing:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="reference-") as cwd:
+            done = subprocess.run(
+                [sys.executable, "-m", "course_tools.reference", str(source_path), str(folder),
+                 "--seed", str(seed), *[arg for gid in missing for arg in ("--probe", gid)]],
+                cwd=cwd, capture_output=True, text=True, timeout=TIMEOUT)
+        if done.returncode != 0:
+            raise RuntimeError(f"the reference results of {source_path.name} could not be "
+                               f"computed:\n{done.stderr[-3000:]}")
+        _prune(cache_dir)
+    return {gid: probes.load(folder / f"{gid}.npz") for gid in grade_ids}
+
+
+def _prune(cache_dir: Path) -> None:
+    folders = sorted((p for p in cache_dir.iterdir() if p.is_dir()),
+                     key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in folders[KEEP:]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m course_tools.reference")
+    parser.add_argument("source", type=Path)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--seed", type=int, required=True)
+    parser.add_argument("--probe", action="append", default=[])
+    args = parser.parse_args(argv)
+    namespace = {"__name__": "__main__"}
+    exec(compile(definitions(args.source), str(args.source), "exec"), namespace)  # noqa: S102
+    for gid in args.probe:
+        probes.record(namespace, gid, args.seed, args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

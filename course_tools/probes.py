@@ -62,6 +62,12 @@ def _column(rng, n, scale=1.0):
     return rng.normal(0, scale, size=(n, 1))
 
 
+def _logistic_data(rng, n, m):
+    X = rng.normal(size=(n, m))
+    Y = (rng.normal(size=(1, m)) + X[:1] > 0).astype(np.float64)
+    return X, Y
+
+
 @probe("check_perceptron_predict", "perceptron_predict")
 def _(perceptron_predict, rng):
     n, m = int(rng.integers(2, 6)), 9
@@ -87,6 +93,39 @@ def _(sigmoid_derivative, rng):
             "z after the call": z}
 
 
+@probe("check_flatten_images", "flatten_images")
+def _(flatten_images, rng):
+    m, height, width = (int(k) for k in rng.integers(2, 6, size=3))
+    images = rng.integers(0, 256, size=(m, height, width, 3), dtype=np.uint8)
+    matrix = flatten_images(images)
+    # The check accepts any float dtype (float32 is common for images), so the probe does too.
+    if getattr(matrix, "dtype", None) == np.float32:
+        matrix = np.asarray(matrix, dtype=np.float64)
+    return {"matrix": matrix, "images after the call": images}
+
+
+@probe("check_gradient_descent", "gradient_descent")
+def _(gradient_descent, rng):
+    centre, curvature = float(rng.normal(0, 3)), float(rng.uniform(0.5, 2.0))
+    number = gradient_descent(lambda v: curvature * (v - centre), float(rng.normal(0, 3)),
+                              float(rng.uniform(0.1, 0.9)) / curvature, int(rng.integers(3, 9)))
+    n = int(rng.integers(2, 5))
+    A, c, w = rng.normal(size=(n, n)), rng.normal(size=n), rng.normal(size=n)
+    Q = A @ A.T / n + np.eye(n)  # J(w) = w Q w / 2 - c w, a bowl
+    vector = gradient_descent(lambda v: Q @ v - c, w, 0.5 / float(np.linalg.eigvalsh(Q)[-1]),
+                              int(rng.integers(3, 9)))
+    return {"number": number, "vector": vector, "w after the call": w}
+
+
+@probe("check_logistic_gradients", "logistic_gradients")
+def _(logistic_gradients, rng):
+    n, m = int(rng.integers(2, 6)), int(rng.integers(5, 12))
+    X, Y = _logistic_data(rng, n, m)
+    w, b = _column(rng, n, 0.5), float(rng.normal())
+    return {"gradients": logistic_gradients(w, b, X, Y), "w after the call": w,
+            "X after the call": X, "Y after the call": Y}
+
+
 @probe("check_numerical_gradient", "numerical_gradient", rtol=1e-5, atol=1e-6)
 def _(numerical_gradient, rng):
     n = int(rng.integers(3, 7))
@@ -101,12 +140,6 @@ def _(numerical_gradient, rng):
 
 
 # ------------------------------------------------------------------------- notebook 2
-
-
-def _logistic_data(rng, n, m):
-    X = rng.normal(size=(n, m))
-    Y = (rng.normal(size=(1, m)) + X[:1] > 0).astype(np.float64)
-    return X, Y
 
 
 @probe("check_sigmoid", "sigmoid", rtol=1e-5, atol=1e-7)
@@ -162,11 +195,15 @@ def _(model, rng):
 # ------------------------------------------------------------------------- notebook 3
 
 
+def _network_values(rng, n_x, n_h, n_y):
+    shapes = {"W1": (n_h, n_x), "b1": (n_h, 1), "W2": (n_y, n_h), "b2": (n_y, 1)}
+    return {key: rng.normal(0, 0.5, size=shape) for key, shape in shapes.items()}
+
+
 def _tf_parameters(rng, n_x, n_h, n_y):
     import tensorflow as tf
 
-    shapes = {"W1": (n_h, n_x), "b1": (n_h, 1), "W2": (n_y, n_h), "b2": (n_y, 1)}
-    return {key: tf.Variable(rng.normal(0, 0.5, size=shape)) for key, shape in shapes.items()}
+    return {key: tf.Variable(value) for key, value in _network_values(rng, n_x, n_h, n_y).items()}
 
 
 @probe("check_propagate_tf", "propagate_tf")
@@ -217,6 +254,62 @@ def _(train_step, rng):
     cost = train_step(tf.constant(X), tf.constant(Y), parameters, float(rng.uniform(0.1, 1)))
     # Variables are updated in place on purpose (the notebook's one exception to the rule).
     return {"cost": cost, "parameters after the step": parameters}
+
+
+def _with_fixed_start(nn_model, start, *args, **kwargs):
+    """nn_model(*args, **kwargs) with the ``initialize_parameters`` it calls replaced by one
+    that returns fresh variables holding ``start`` (as the check does), so that the result
+    does not depend on the learner's random initialisation. Returns (result, the arguments of
+    each call); the learner's function is put back afterwards."""
+    import tensorflow as tf
+
+    function = getattr(nn_model, "python_function", nn_model)  # a tf.function: its Python code
+    namespace = getattr(function, "__globals__", {})
+    if "initialize_parameters" not in namespace:
+        raise NameError("initialize_parameters is not defined where nn_model is")
+    original, calls = namespace["initialize_parameters"], []
+
+    def initialize_parameters(n_x, n_h, n_y, seed=1):
+        calls.append([n_x, n_h, n_y, seed])
+        return {key: tf.Variable(value, name=key) for key, value in start.items()}
+
+    namespace["initialize_parameters"] = initialize_parameters
+    try:
+        return nn_model(*args, **kwargs), calls
+    finally:
+        namespace["initialize_parameters"] = original
+
+
+@probe("check_nn_model", "nn_model", atol=1e-8)
+def _(nn_model, rng):
+    import tensorflow as tf
+
+    n_x, n_h, m = int(rng.integers(2, 4)), int(rng.integers(2, 5)), 12
+    X, Y = _logistic_data(rng, n_x, m)
+    outputs = {}
+    for name, activation in [("default activation", None), ("relu", tf.nn.relu)]:
+        start = _network_values(rng, n_x, n_h, 1)
+        settings = {"num_iterations": int(rng.integers(101, 220)),
+                    "learning_rate": float(rng.uniform(0.1, 1.0)), "seed": int(rng.integers(1000))}
+        if activation is not None:
+            settings["activation"] = activation
+        (parameters, costs), calls = _with_fixed_start(nn_model, start, X, Y, n_h, **settings)
+        if isinstance(costs, np.ndarray):  # the check accepts an array as well as a list
+            costs = list(costs)
+        outputs[name] = {"parameters": parameters, "costs": costs,
+                         "initialize_parameters calls": calls}  # [n_x, n_h, n_y, seed] each
+    return {**outputs, "X after the calls": X, "Y after the calls": Y}
+
+
+@probe("check_predict_nn", "predict")
+def _(predict, rng):
+    import tensorflow as tf
+
+    n_x, n_h, m = int(rng.integers(2, 5)), int(rng.integers(2, 6)), 16
+    parameters, X = _tf_parameters(rng, n_x, n_h, 1), rng.normal(0, 2, size=(n_x, m))
+    return {"tanh": predict(parameters, X),
+            "relu": predict(parameters, X, activation=tf.nn.relu),
+            "X after the calls": X}
 
 
 # ------------------------------------------------------------------------- notebook 4

@@ -8,13 +8,14 @@ import shutil
 import subprocess
 import zipfile
 
+import nbformat
 import numpy as np
 import pytest
 from grading_tools import require_sandbox
 
 from course_tools import probes, reference
 from course_tools.grade_class import grade_class
-from course_tools.notebooks import exercises, read_notebook, source_notebooks
+from course_tools.notebooks import exercises, grade_id_of, read_notebook, source_notebooks
 
 REAL = source_notebooks()
 SPEC = probes.Probe("f", lambda f, rng: None, rtol=1e-6, atol=1e-9)
@@ -107,3 +108,157 @@ def test_each_real_notebook_gets_full_marks_through_the_sandbox(tmp_path):
     for row in rows:
         assert row["status"] == "graded" and row["reason"] == "", row
         assert row["score"] == row["max_score"] != "0", row
+
+
+# ------------------------------------------------- the probes of single exercises, end to end
+
+
+def _variant(source, folder, solutions: dict[str, str]):
+    """A copy of ``source`` in ``folder`` with the solution cells ``solutions`` (grade id ->
+    code) replaced, as a learner would have written them."""
+    nb = read_notebook(source)
+    for cell in nb.cells:
+        if grade_id_of(cell) in solutions:
+            cell.source = solutions.pop(grade_id_of(cell))
+    assert solutions == {}, f"no such solution cells: {list(solutions)}"
+    folder.mkdir()
+    nbformat.write(nb, folder / source.name)
+    return folder / source.name
+
+
+def _probe_differences(source, variant, grade_ids, cache_dir):
+    """{grade id: what the probe finds different in ``variant`` ('' when it matches)}; the
+    reference and the variant run through the same reference runner, each in its own
+    process."""
+    expected = reference.reference_results(source, grade_ids, 11, cache_dir=cache_dir)
+    got = reference.reference_results(variant, grade_ids, 11, cache_dir=cache_dir)
+    assert all(isinstance(expected[gid], dict) for gid in grade_ids), expected
+    return {gid: got[gid] if isinstance(got[gid], str) else
+            probes.compare(expected[gid], got[gid], probes.PROBES[gid]) for gid in grade_ids}
+
+
+NOTEBOOK_1 = next(nb for nb in REAL if nb.name.startswith("01_"))
+NOTEBOOK_3 = next(nb for nb in REAL if nb.name.startswith("03_"))
+
+FLATTEN_FLOAT32 = '''
+def flatten_images(images):
+    return images.reshape(len(images), -1).T.astype(np.float32) / np.float32(255)
+'''
+DESCENT_IN_PLACE = '''
+def gradient_descent(gradient, w, learning_rate, num_steps):
+    history = [np.copy(w)]
+    for _ in range(num_steps):
+        w -= learning_rate * gradient(w)  # modifies the caller's array
+        history.append(np.copy(w))
+    return w, np.array(history)
+'''
+GRADIENTS_WITHOUT_MEAN = '''
+def logistic_gradients(w, b, X, Y):
+    A = sigmoid(w.T @ X + b)
+    return X @ (A - Y).T, np.sum(A - Y)  # sums where the mean is wanted
+'''
+
+
+def test_notebook_1_probes_catch_in_place_updates_and_wrong_values(tmp_path):
+    variant = _variant(NOTEBOOK_1, tmp_path / "learner", {
+        "flatten_images": FLATTEN_FLOAT32, "gradient_descent": DESCENT_IN_PLACE,
+        "logistic_gradients": GRADIENTS_WITHOUT_MEAN})
+    found = _probe_differences(NOTEBOOK_1, variant, ["check_flatten_images",
+                                                     "check_gradient_descent",
+                                                     "check_logistic_gradients"],
+                               tmp_path / "cache")
+    assert found["check_flatten_images"] == ""  # float32 is accepted, as the check does
+    # the history and final w are right: only the caller's array shows the in-place update
+    assert "gradient_descent: 'w after the call' is wrong" in found["check_gradient_descent"]
+    assert "logistic_gradients: 'gradients[0]' is wrong" in found["check_logistic_gradients"]
+
+
+INITIALIZE_NUMPY = '''
+def initialize_parameters(n_x, n_h, n_y, seed=1):  # valid, but not the instructor's numbers
+    rng = np.random.default_rng(seed)
+    return {"W1": tf.Variable(rng.normal(0, 0.01, (n_h, n_x))),
+            "b1": tf.Variable(np.zeros((n_h, 1))),
+            "W2": tf.Variable(rng.normal(0, 0.01, (n_y, n_h))),
+            "b2": tf.Variable(np.zeros((n_y, 1)))}
+'''
+NN_MODEL_EAGER = '''
+def nn_model(X, Y, n_h, num_iterations, learning_rate, activation=tf.tanh, seed=1,
+             print_cost=False):  # eager steps and costs as an array: slower, still right
+    parameters = initialize_parameters(X.shape[0], n_h, Y.shape[0], seed=seed)
+    X, Y = tf.constant(X), tf.constant(Y)
+    costs = []
+    for i in range(num_iterations):
+        cost = train_step(X, Y, parameters, learning_rate, activation)
+        if i % 100 == 0:
+            costs.append(float(cost))
+    return parameters, np.array(costs)
+'''
+PREDICT_PROBABILITIES = '''
+def predict(parameters, X, activation=tf.tanh):
+    return tf.sigmoid(forward_propagation(tf.constant(X), parameters, activation)).numpy()
+'''
+NN_MODEL_FIXED_RATE = '''
+def nn_model(X, Y, n_h, num_iterations, learning_rate, activation=tf.tanh, seed=1,
+             print_cost=False):
+    X, Y = tf.constant(X, tf.float64), tf.constant(Y, tf.float64)
+    parameters = initialize_parameters(X.shape[0], n_h, Y.shape[0], seed)
+    costs = []
+    for i in range(num_iterations):
+        cost = train_step(X, Y, parameters, 0.5, activation)  # ignores learning_rate
+        if i % 100 == 0:
+            costs.append(float(cost))
+    return parameters, costs
+'''
+
+
+@pytest.mark.slow
+def test_notebook_3_probes_fix_the_start_and_catch_wrong_training_and_labels(tmp_path):
+    ids = ["check_initialize_parameters", "check_nn_model", "check_predict_nn"]
+    variant = _variant(NOTEBOOK_3, tmp_path / "learner", {
+        "initialize_parameters": INITIALIZE_NUMPY, "nn_model": NN_MODEL_EAGER,
+        "predict_nn": PREDICT_PROBABILITIES})
+    found = _probe_differences(NOTEBOOK_3, variant, ids, tmp_path / "cache")
+    assert "initialize_parameters: 'parameters.W1' is wrong" in found[ids[0]]
+    # nn_model trains from the probe's start, not the learner's own (different) random one
+    assert found["check_nn_model"] == ""
+    assert "predict: 'tanh' is wrong" in found["check_predict_nn"]
+
+    variant = _variant(NOTEBOOK_3, tmp_path / "fixed rate", {"nn_model": NN_MODEL_FIXED_RATE})
+    found = _probe_differences(NOTEBOOK_3, variant, ids[1:], tmp_path / "cache")
+    assert found["check_predict_nn"] == ""
+    assert "nn_model: 'default activation.parameters.W1' is wrong" in found["check_nn_model"]
+
+
+TRACKED_NN_MODEL = '''
+def initialize_parameters(n_x, n_h, n_y, seed=1):
+    raise AssertionError("the probe replaces this function while nn_model runs")
+
+
+def nn_model(X, Y, n_h, num_iterations, learning_rate, seed=1, **settings):
+    parameters = initialize_parameters(X.shape[0], n_h, Y.shape[0], seed)
+    if FAIL:
+        raise RuntimeError("a bug of the learner's")
+    return parameters, [1.0, 2.0]
+'''
+
+
+def test_nn_model_probe_starts_from_its_own_network_and_puts_back_the_learners(tmp_path):
+    namespace = {"FAIL": False}
+    exec(TRACKED_NN_MODEL, namespace)  # noqa: S102 - as the kernel defines it
+    learners = namespace["initialize_parameters"]
+    probes.record(namespace, "check_nn_model", 4, tmp_path)
+    result = probes.load(tmp_path / "check_nn_model.npz")
+    assert namespace["initialize_parameters"] is learners
+    n_h, n_x = result["relu.parameters.W1"].shape
+    assert result["relu.initialize_parameters calls (length)"] == 1
+    assert [int(result[f"relu.initialize_parameters calls[0][{i}]"]) for i in range(3)] == \
+        [n_x, n_h, 1]
+
+    namespace["FAIL"] = True
+    probes.record(namespace, "check_nn_model", 4, tmp_path)
+    assert "a bug of the learner's" in probes.load(tmp_path / "check_nn_model.npz")
+    assert namespace["initialize_parameters"] is learners
+
+    del namespace["initialize_parameters"]
+    probes.record(namespace, "check_nn_model", 4, tmp_path)
+    assert "initialize_parameters is not defined" in probes.load(tmp_path / "check_nn_model.npz")

@@ -137,8 +137,22 @@ def _probe_differences(source, variant, grade_ids, cache_dir):
             probes.compare(expected[gid], got[gid], probes.PROBES[gid]) for gid in grade_ids}
 
 
-NOTEBOOK_1 = next(nb for nb in REAL if nb.name.startswith("01_"))
-NOTEBOOK_3 = next(nb for nb in REAL if nb.name.startswith("03_"))
+NOTEBOOK_1, NOTEBOOK_2, NOTEBOOK_3 = (next(nb for nb in REAL if nb.name.startswith(f"0{k}_"))
+                                      for k in (1, 2, 3))
+
+
+def test_costs_as_an_array_count_like_the_list_the_checks_also_accept(tmp_path):
+    solutions = {grade_id_of(c): c.source for c in read_notebook(NOTEBOOK_2).cells
+                 if grade_id_of(c) in ("optimize", "model")}
+    returns = [("optimize", "grads, costs\n", "grads, np.array(costs)\n"),
+               ("model", '{"costs": costs,', '{"costs": np.array(costs),')]
+    for grade_id, old, new in returns:
+        assert solutions[grade_id].count(old) == 1
+        solutions[grade_id] = solutions[grade_id].replace(old, new)
+    variant = _variant(NOTEBOOK_2, tmp_path / "learner", solutions)
+    found = _probe_differences(NOTEBOOK_2, variant, ["check_optimize", "check_model"],
+                               tmp_path / "cache")
+    assert found == {"check_optimize": "", "check_model": ""}
 
 FLATTEN_FLOAT32 = '''
 def flatten_images(images):

@@ -27,6 +27,17 @@ def test_every_real_exercise_has_a_probe():
     assert missing == [], "add a probe to course_tools/probes.py for each of these"
 
 
+def test_no_two_notebooks_share_a_grade_id_by_accident():
+    # A grade id keys one probe. compute_cost is shared on purpose: its probe's inputs are
+    # valid for notebook 3 (logits) and 4 (probabilities). Any other clash needs a new id.
+    notebooks_of: dict[str, list[str]] = {}
+    for nb in REAL:
+        for e in exercises(read_notebook(nb)):
+            notebooks_of.setdefault(e.grade_id, []).append(nb.name)
+    shared = {gid: names for gid, names in notebooks_of.items() if len(names) > 1}
+    assert set(shared) == {"check_compute_cost"}, shared
+
+
 def test_reference_code_is_only_the_definitions():
     code = reference.definitions(REAL[-1])
     assert code.startswith("from helpers.environment import prepare_notebook")

@@ -1,0 +1,1 @@
+"""Course tooling for instructors and maintainers; the notebooks never import it."""

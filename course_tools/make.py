@@ -39,6 +39,10 @@ LOCK_PLATFORMS = (
 )
 LOCK_COMMAND_NAME = "make lock"
 
+#: uv must never download a Python of its own (the course uses the learner's): resolving for
+#: a Python version that isn't installed only needs that version's number.
+UV_ENV = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
+
 NBVAL_FLAGS = ("--nbval", "--nbval-current-env", "--nbval-sanitize-with",
                "tests/nbval_sanitize.cfg", "--nbval-cell-timeout=1800")
 
@@ -107,7 +111,8 @@ def run(command: list, **kwargs) -> subprocess.CompletedProcess:
     """Run ``command`` from the checkout, echoed as make would; stop on failure."""
     print(" ".join(str(part) for part in command), flush=True)
     try:
-        return subprocess.run([str(part) for part in command], cwd=ROOT, check=True, **kwargs)
+        return subprocess.run([str(part) for part in command], cwd=ROOT, check=True, env=UV_ENV,
+                              **kwargs)
     except subprocess.CalledProcessError as err:
         raise SystemExit(err.returncode) from None
 
@@ -190,7 +195,8 @@ def resolve_lock(vpy: Path, platform: str | None, python: str, lock: Path = LOCK
     result = subprocess.run(
         [str(vpy), "-m", "uv", "pip", "compile", str(lock), *target, "--python-version", python,
          "--only-binary", ":all:", "--no-header", "--no-annotate", "--quiet",
-         *(["--offline"] if offline else [])], cwd=ROOT, capture_output=True, text=True)
+         *(["--offline"] if offline else [])], cwd=ROOT, capture_output=True, text=True,
+        env=UV_ENV)
     if result.returncode != 0:
         raise SetupError(f"the lock does not resolve for {platform or 'all platforms'}, "
                          f"Python {python}:\n{result.stderr.strip()}")

@@ -100,3 +100,16 @@ def test_second_install_is_a_no_op(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(make, "run", lambda *a, **k: pytest.fail(f"ran {a}"))
     assert make.install(venv) == python
     assert "already installed" in capsys.readouterr().out
+
+
+def test_binder_installs_the_lock_on_a_supported_python_then_the_course_editable():
+    binder = make.ROOT / ".binder"
+    runtime = (binder / "runtime.txt").read_text().strip()
+    major, minor = (int(part) for part in runtime.removeprefix("python-").split("."))
+    assert (major, minor) in make.supported_pythons()
+    assert "-r ../requirements.txt" in (binder / "requirements.txt").read_text().splitlines()
+    post_build = binder / "postBuild"
+    assert post_build.stat().st_mode & 0o111, "postBuild must be executable"
+    steps = post_build.read_text()
+    assert "pip install --no-deps --editable ." in steps
+    assert steps.index("helpers.data fetch") < steps.index("helpers.data verify")

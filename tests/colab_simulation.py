@@ -97,6 +97,9 @@ def simulate(notebook: Path, workdir: Path, data_source: Path) -> dict:
     room.mkdir()
     shutil.copy(notebook, room / notebook.name)
     nb = nbformat.read(room / notebook.name, as_version=4)
+    stored = {cell.id: outputs_text(cell) for cell in nb.cells if cell.cell_type == "code"
+              and "nbval-ignore-output" not in cell.metadata.get("tags", [])
+              and cell.id != BOOTSTRAP_ID}
     bootstrap = next(cell for cell in nb.cells if cell.get("id") == BOOTSTRAP_ID)
     new = nbformat.v4.new_code_cell
     nb.cells = [new(VERSIONS), new(STAND_IN), *nb.cells,
@@ -111,7 +114,12 @@ def simulate(notebook: Path, workdir: Path, data_source: Path) -> dict:
     client.execute()
     errors = [outputs_text(cell) for cell in nb.cells
               if any(out.output_type == "error" for out in cell.get("outputs", []))]
+    prepare = next(cell for cell in nb.cells if "prepare_notebook(" in cell.source)
+    differ = [cell.id for cell in nb.cells if cell.get("id") in stored
+              and outputs_text(cell) != stored[cell.id]]
     return {
+        "prepare_notebook": outputs_text(prepare),
+        "cells_whose_output_differs_from_the_stored_one": differ,
         "bootstrap": outputs_text(nb.cells[2 + nb.cells[2:].index(bootstrap)]),
         "rerun": outputs_text(nb.cells[-3]),
         "before": json.loads(outputs_text(nb.cells[0])),
@@ -142,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="build the Colab-like stack and run the simulation in it")
     parser.add_argument("--python", default="python3.12", help="the stack's Python")
     parser.add_argument("--lock", action="store_true", help="re-pin tests/colab_stack.txt")
+    parser.add_argument("--expect-stored-outputs", action="store_true",
+                        help="fail if an output differs from the stored one (pinned stack)")
     args = parser.parse_args(argv)
     if args.lock:
         subprocess.run([sys.executable, "-m", "uv", "pip", "compile", str(STACK_IN),
@@ -163,6 +173,9 @@ def main(argv: list[str] | None = None) -> int:
         result = simulate(args.notebook.resolve(), Path(workdir), data_source)
     print(json.dumps(result, indent=1))
     problems = check(result)
+    if args.expect_stored_outputs and result["cells_whose_output_differs_from_the_stored_one"]:
+        problems.append("outputs differ from the stored ones in cells "
+                        f"{result['cells_whose_output_differs_from_the_stored_one']}")
     for problem in problems:
         print("FAIL", problem)
     print("Colab simulation:", "failed" if problems else "passed", f"({result['seconds']} s)")
@@ -180,6 +193,9 @@ def check(result: dict) -> list[str]:
                             f"{result['after'].get(name)}: the bootstrap installed over it")
     if "ready" not in result["bootstrap"]:
         problems.append(f"the bootstrap did not say it was ready: {result['bootstrap']!r}")
+    prepare = result["prepare_notebook"]
+    if prepare.count("\n") > 1 or "make setup" in prepare:
+        problems.append(f"prepare_notebook must say at most one line on Colab: {prepare!r}")
     if "Installing" in result["rerun"]:
         problems.append(f"the second bootstrap run installed again: {result['rerun']!r}")
     return problems

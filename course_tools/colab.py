@@ -46,8 +46,10 @@ import sys
 if "google.colab" in sys.modules:
     if not os.path.isdir("{clone_dir}/helpers"):
         repository = os.environ.get("CATORNOT_REPO", "{clone_url}")
-        subprocess.run(["git", "clone", "--depth", "1", "--quiet", repository, "{clone_dir}"],
-                       check=True)
+        clone = subprocess.run(["git", "clone", "--depth", "1", "--quiet", repository,
+                                "{clone_dir}"], capture_output=True, text=True)
+        if clone.returncode:
+            raise RuntimeError(f"git could not clone {{repository}}: {{clone.stderr}}")
     if os.path.abspath("{clone_dir}") not in sys.path:
         sys.path.insert(0, os.path.abspath("{clone_dir}"))
     import helpers.colab

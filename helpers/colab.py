@@ -70,10 +70,13 @@ def install_missing(version_of: Callable[[str], str | None] = installed_version)
         constraints.write("\n".join(keep) + "\n")
     try:
         print("Installing what this runtime lacks:", ", ".join(missing), flush=True)
-        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", *missing,
-                        "--constraint", constraints.name], check=True)
+        pip = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", *missing,
+                              "--constraint", constraints.name], capture_output=True, text=True)
     finally:
         os.unlink(constraints.name)
+    if pip.returncode:
+        raise RuntimeError(f"pip could not install {', '.join(missing)} next to this runtime's "
+                           f"packages (kept as they are: {', '.join(keep)}):\n{pip.stderr}")
     importlib.invalidate_caches()
     return missing
 

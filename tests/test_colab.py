@@ -100,9 +100,11 @@ def test_plan_keeps_colab_numpy_tensorflow_keras_and_installs_only_what_is_missi
 
 def test_install_missing_runs_pip_with_constraints_only_when_needed(monkeypatch):
     calls = []
-    monkeypatch.setattr(colab.subprocess, "run",
-                        lambda command, check: calls.append(
-                            (command, open(command[-1]).read())))
+    def fake_run(command, **kwargs):
+        calls.append((command, open(command[-1]).read()))
+        return subprocess.CompletedProcess(command, 0, "", "")
+
+    monkeypatch.setattr(colab.subprocess, "run", fake_run)
     assert colab.install_missing(lambda name: "1.0") == []
     assert calls == []
     versions = {"numpy": "2.0.2", "tensorflow": "2.20.0"}
@@ -110,6 +112,10 @@ def test_install_missing_runs_pip_with_constraints_only_when_needed(monkeypatch)
     (command, constraints), = calls
     assert "pooch" in installed and "numpy" not in command and "tensorflow" not in command
     assert "numpy==2.0.2" in constraints and "tensorflow==2.20.0" in constraints
+    monkeypatch.setattr(colab.subprocess, "run", lambda command, **kwargs:
+                        subprocess.CompletedProcess(command, 1, "", "ResolutionImpossible"))
+    with pytest.raises(RuntimeError, match="(?s)pip could not install.*numpy==2.0.2.*Resolution"):
+        colab.install_missing(versions.get)
 
 
 # ------------------------------------------------------------------------ the simulated Colab

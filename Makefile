@@ -15,8 +15,9 @@ COURSE      := $(PYTHON) -m course_tools.make --venv "$(VENV)"
 DATA_SOURCE ?=
 NOTEBOOKS   := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 STAMP       := $(VENV)/.installed
-# `make test-colab`: the Python of the Colab-like stack (Colab runs Python 3.12).
-COLAB_PYTHON ?= python3.12
+# `make test-colab`: the Python of the Colab-like stack (Colab runs Python 3.12): a pyenv 3.12
+# if there is one (pyenv's python3.12 shim fails unless 3.12 is selected), else python3.12.
+COLAB_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12.*/bin/python) python3.12)
 # `make grade`: seconds one cell may run, and the whole submitted notebook.
 CELL_TIMEOUT ?= 300
 GRADE_TIMEOUT ?= 1800

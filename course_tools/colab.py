@@ -34,7 +34,6 @@ CLONE_DIR = "cat-or-not"
 BADGE_ID = "colab-badge"
 BOOTSTRAP_ID = "colab-bootstrap"
 BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
-BINDER_IMAGE = "https://mybinder.org/badge_logo.svg"
 
 #: The first code cell of every notebook. ``{clone_url}`` comes from the setting.
 BOOTSTRAP = '''\

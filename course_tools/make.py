@@ -77,7 +77,8 @@ def check_python(version: tuple[int, int], supported: list[tuple[int, int]]) -> 
     major, minor = supported[-2] if len(supported) > 1 else supported[-1]
     suggestion = f"{major}.{minor}"
     raise SetupError(
-        f"Python {found} can't run this course: TensorFlow has wheels for Python {names} only. "
+        f"Python {found} can't run this course: it needs Python {names} (its TensorFlow has "
+        "no wheels for newer ones). "
         f"Install one of those, then run 'make setup PYTHON=python{suggestion}' "
         f"(Windows: 'py -{suggestion} -m course_tools.make setup').")
 

@@ -9,6 +9,7 @@ Modules, one job each:
 - ``helpers.checks``: the checks that follow each exercise.
 - ``helpers.cnn``: notebook 4's convolutional network and the procedure that trains it.
 - ``helpers.paths``: where things live in the checkout (``build_path`` for generated files).
+- ``helpers.colab``: on Google Colab, what the bootstrap cell runs after cloning the course.
 
 ``import helpers`` is light: NumPy and friends load only when a module needs them, so
 ``helpers.environment.prepare_notebook`` can still set thread and logging variables first.

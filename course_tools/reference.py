@@ -22,6 +22,7 @@ import tempfile
 from pathlib import Path
 
 from course_tools import probes
+from course_tools.colab import BOOTSTRAP_ID
 from course_tools.notebooks import is_check, read_notebook
 from helpers.paths import BUILD_DIR
 
@@ -50,8 +51,8 @@ def definitions(source_path: Path) -> str:
     last = max((i for i, cell in enumerate(nb.cells) if is_check(cell)), default=-1)
     parts, first = [], True
     for cell in nb.cells[:last + 1]:
-        if cell.cell_type != "code" or is_check(cell):
-            continue
+        if cell.cell_type != "code" or is_check(cell) or cell.get("id") == BOOTSTRAP_ID:
+            continue  # the Colab bootstrap does nothing here: not part of the reference
         tree = ast.parse(cell.source)
         if first:  # the set-up cell: prepare_notebook(...) seeds and configures
             parts.append(cell.source)

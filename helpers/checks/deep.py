@@ -1,8 +1,6 @@
-"""Checks for notebook 4, deep networks from scratch.
+"""Checks for notebook 4, deep networks from scratch: ``check_<name>(function)`` per exercise.
 
-Each ``check_<name>(fn)`` calls the learner's function on small fixed inputs and compares the
-result with values written below (computed once, by hand-checked code, and pasted in). The
-conventions they check are the notebook's:
+The notebook's conventions:
 
 - ``parameters`` is a dict ``{"W1": (n1, n0), "b1": (n1, 1), ..., "WL": ..., "bL": ...}``;
 - a layer's ``cache`` is the tuple ``(A_prev, W, b, Z)``;
@@ -33,6 +31,7 @@ def _copy(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 
 def _expect_dict(value, keys: list[str], what: str) -> dict:
+    """Like ``expect_dict``, in this notebook's words ("has no 'W3'")."""
     expect(isinstance(value, dict), f"{what} must be a dict, got {type(value).__name__}.")
     missing = [key for key in keys if key not in value]
     expect(not missing, f"{what} has no {', '.join(repr(k) for k in missing)}; "

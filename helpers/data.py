@@ -1,7 +1,8 @@
-"""The cat / non-cat dataset: fetch, verify and load it; every problem raises DatasetError.
+"""The cat / non-cat dataset: fetch it, verify it and load it.
 
 Command line: ``python -m helpers.data fetch|verify [--dir DIR]``. The files live in
 ``$CATVNONCAT_DIR`` if set, else in the project's ``datasets/``, whatever the working folder.
+Every problem with a file raises DatasetError, naming the file, the problem and the fix.
 """
 
 from __future__ import annotations

@@ -138,6 +138,13 @@ def expect_number(value: Any, expected: float, what: str, hint: str = "", *,
         raise CheckFailed(f"{what} is {number:.6g}, expected {expected:.6g}. {hint}".strip())
 
 
+def expect_not_m_times(value: Any, expected: Any, m: int, what: str, fix: str) -> None:
+    """Fail with ``fix`` if ``value`` is ``m`` times ``expected`` (a sum where a mean belongs)."""
+    value, expected = np.asarray(value, dtype=float), np.asarray(expected, dtype=float)
+    if value.shape == expected.shape and np.allclose(value, m * expected, rtol=1e-6):
+        raise CheckFailed(f"{what} is {m} times too large (m = {m} examples): {fix}")
+
+
 def expect_shape(value: Any, shape: tuple[int, ...], what: str) -> np.ndarray:
     """``value`` as an array, if it has exactly ``shape``."""
     array = np.asarray(value)

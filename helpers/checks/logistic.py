@@ -25,6 +25,7 @@ from helpers.checks import (
     expect,
     expect_close,
     expect_dict,
+    expect_not_m_times,
     expect_number,
     expect_scalar,
     expect_shape,
@@ -125,9 +126,7 @@ def _diagnose(value: np.ndarray, expected: np.ndarray, what: str, m: int) -> Non
         if np.allclose(value, -expected, rtol=1e-6):
             raise CheckFailed(f"{what} has the wrong sign. The gradient uses dZ = A - Y "
                               "(prediction minus label), not Y - A.")
-        if np.allclose(value, m * expected, rtol=1e-6):
-            raise CheckFailed(f"{what} is {m} times too large (m = {m} examples): "
-                              "divide the sum over the examples by m.")
+        expect_not_m_times(value, expected, m, what, "divide the sum over the examples by m.")
 
 
 # --------------------------------------------------------------------------- the checks

@@ -38,6 +38,7 @@ from helpers.checks import (
     expect,
     expect_close,
     expect_dict,
+    expect_not_m_times,
     expect_number,
     expect_scalar,
     expect_shape,
@@ -166,10 +167,8 @@ def _network(values: dict[str, Any] | None = None) -> dict[str, tf.Variable]:
 
 def _sum_not_mean(value: Any, expected: float, m: int, what: str) -> None:
     """Name the 'sum instead of mean' mistake before a generic mismatch."""
-    number = expect_scalar(value, what)
-    if math.isclose(number, m * expected, rel_tol=1e-6):
-        raise CheckFailed(f"{what} is {m} times too large (m = {m} examples): the cost is the "
-                          "mean of the losses, tf.reduce_mean, not tf.reduce_sum.")
+    expect_not_m_times(expect_scalar(value, what), expected, m, what,
+                       "the cost is the mean of the losses, tf.reduce_mean, not tf.reduce_sum.")
 
 
 # --------------------------------------------------------------------------- the checks

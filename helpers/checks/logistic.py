@@ -192,8 +192,8 @@ def check_propagate(propagate: Callable) -> None:
     expect_scalar(cost, "cost", "Average the losses with np.mean, or np.sum(...) / m.")
     _diagnose(np.asarray(cost), np.asarray(PROPAGATE_COST), "cost", m)
     expect_number(cost, PROPAGATE_COST, "cost",
-                   "The cost is the mean over the examples of "
-                   "-[y log(a) + (1 - y) log(1 - a)].")
+                  "The cost is the mean over the examples of "
+                  "-[y log(a) + (1 - y) log(1 - a)].")
 
     # z = +-1000: a naive sigmoid overflows and log(0) appears; clipping A gives a wrong cost.
     with hint_on_failure("Use your safe sigmoid for A, and compute the cost from z with "
@@ -202,10 +202,10 @@ def check_propagate(propagate: Callable) -> None:
         result = _call(propagate, W_EXTREME, 0.0, X_EXTREME, Y_EXTREME)
     grads, cost = expect_values(result, 2, f"{name} on extreme inputs", "grads, cost")
     expect_number(cost, EXTREME_COST, "cost for z = [[1000, -1000, 1000, -1000]] and "
-                   "Y = [[1, 0, 0, 1]]",
-                   "Two examples are wrong with total confidence, each loss is exactly 1000. "
-                   "Clipping A or adding an epsilon inside the log hides the overflow but "
-                   "gives a wrong cost: compute the cost from z with np.logaddexp.")
+                  "Y = [[1, 0, 0, 1]]",
+                  "Two examples are wrong with total confidence, each loss is exactly 1000. "
+                  "Clipping A or adding an epsilon inside the log hides the overflow but "
+                  "gives a wrong cost: compute the cost from z with np.logaddexp.")
     expect_close(grads["dw"], EXTREME_DW, "dw for z = [[1000, -1000, 1000, -1000]]")
     expect_number(grads["db"], EXTREME_DB, "db for z = [[1000, -1000, 1000, -1000]]")
 
@@ -255,8 +255,8 @@ def check_optimize(optimize: Callable) -> None:
     w = expect_shape(params["w"], W.shape, "params['w']")
     expect_close(w, OPTIMIZE_W, "params['w'] after 100 iterations with learning_rate=0.009")
     expect_number(params["b"], OPTIMIZE_B,
-                   "params['b'] after 100 iterations with learning_rate=0.009",
-                   "Update b = b - learning_rate * db.")
+                  "params['b'] after 100 iterations with learning_rate=0.009",
+                  "Update b = b - learning_rate * db.")
     expect_close(grads["dw"], OPTIMIZE_DW, "grads['dw'] (the gradient of the last iteration)")
     expect_number(grads["db"], OPTIMIZE_DB, "grads['db'] (the gradient of the last iteration)")
     expect(isinstance(costs, list | tuple | np.ndarray),
@@ -326,8 +326,8 @@ def check_model(model: Callable) -> None:
             raise CheckFailed(f"d['{key}'] is {value:g}, a fraction: give it in percent "
                               f"({expected:g}), 100 * the fraction of labels predicted right.")
         expect_number(value, expected, f"d['{key}']",
-                       "It is the percentage of examples whose predicted label equals the "
-                       "true one (Y_train for the training set, Y_test for the test set).")
+                      "It is the percentage of examples whose predicted label equals the "
+                      "true one (Y_train for the training set, Y_test for the test set).")
     expect(d["learning_rate"] == 0.5 and d["num_iterations"] == 300,
            "d['learning_rate'] and d['num_iterations'] must be the values model was called "
            f"with (0.5 and 300), got {d['learning_rate']} and {d['num_iterations']}.")

@@ -193,8 +193,8 @@ def check_propagate_tf(propagate_tf: Callable) -> None:
                "then call tape.gradient(cost, [w, b]).")
     _sum_not_mean(cost, PROPAGATE_COST, m, "cost")
     expect_number(cost, PROPAGATE_COST, "cost",
-                   "It is tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=Y, "
-                   "logits=Z)) with Z = w^T X + b (use tf.transpose(w) @ X + b).")
+                  "It is tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=Y, "
+                  "logits=Z)) with Z = w^T X + b (use tf.transpose(w) @ X + b).")
     dw = expect_shape(as_numbers(grads["dw"], "grads['dw']"), (2, 1),
                       "grads['dw'] (it must have the shape of w)")
     expect_close(dw, PROPAGATE_DW, "grads['dw']")
@@ -307,14 +307,14 @@ def check_compute_cost(compute_cost: Callable) -> None:
                           "tf.nn.sigmoid_cross_entropy_with_logits(labels=Y, logits=Z2), "
                           "with the keywords.")
     expect_number(cost, COST, f"{name}(Z2, Y) for Z2 = {COST_Z} and Y = {COST_Y}",
-                   "The cost is the mean over the examples of "
-                   "-[y log(sigmoid(z)) + (1 - y) log(1 - sigmoid(z))].")
+                  "The cost is the mean over the examples of "
+                  "-[y log(sigmoid(z)) + (1 - y) log(1 - sigmoid(z))].")
     cost = call(compute_cost, _constant(EXTREME_Z), _constant(EXTREME_Y), name=name)
     expect_number(cost, EXTREME_COST,
-                   f"{name}(Z2, Y) for Z2 = {EXTREME_Z} and Y = {EXTREME_Y}",
-                   "Two examples are wrong with total confidence, each loss is exactly 1000. "
-                   "sigmoid(1000) rounds to 1, so log(1 - A) is log(0): compute the cost from the "
-                   "logits with tf.nn.sigmoid_cross_entropy_with_logits instead of from A.")
+                  f"{name}(Z2, Y) for Z2 = {EXTREME_Z} and Y = {EXTREME_Y}",
+                  "Two examples are wrong with total confidence, each loss is exactly 1000. "
+                  "sigmoid(1000) rounds to 1, so log(1 - A) is log(0): compute the cost from the "
+                  "logits with tf.nn.sigmoid_cross_entropy_with_logits instead of from A.")
     passed(name)
 
 
@@ -351,7 +351,7 @@ def _check_one_step(train_step: Callable, name: str, learning_rate: float,
     for key in PARAMETER_NAMES:
         expect_close(parameters[key].numpy(), expected[key], f"parameters['{key}'] after {how}")
     expect_number(cost, expected_cost, f"the cost returned by {how}",
-                   "Return the cost computed on the tape, before the update.")
+                  "Return the cost computed on the tape, before the update.")
 
 
 def check_train_step(train_step: Callable) -> None:
@@ -411,7 +411,7 @@ def _train_fixed(nn_model: Callable, name: str, learning_rate: float, activation
                  print_cost: bool = False) -> tuple[dict, list[float], str, str]:
     """Run nn_model on the fixed data from NET; return (parameters, costs, printed, how)."""
     how = (f"{name}(X, Y, n_h=3, num_iterations={NN_ITERATIONS}, learning_rate={learning_rate},"
-           f" activation={_activationname_of(activation)}, seed={NN_SEED}"
+           f" activation={_activation_name(activation)}, seed={NN_SEED}"
            + (", print_cost=True)" if print_cost else ")"))
     printed = io.StringIO()
     with _fixed_start(nn_model) as starts, contextlib.redirect_stdout(printed):
@@ -450,7 +450,7 @@ def _train_fixed(nn_model: Callable, name: str, learning_rate: float, activation
     return parameters, costs, printed.getvalue(), how
 
 
-def _activationname_of(activation: Callable) -> str:
+def _activation_name(activation: Callable) -> str:
     return {tf.tanh: "tf.tanh", tf.nn.relu: "tf.nn.relu"}.get(activation, str(activation))
 
 

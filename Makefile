@@ -2,17 +2,22 @@
 #
 #   make setup   create .venv, install the pinned packages, fetch and verify the data
 #   make test    unit tests plus every notebook re-executed and compared by nbval
+#
+# setup, test, lab and lock run `python -m course_tools.make`, the same commands Windows uses
+# without make (see README).
 
 PYTHON      ?= python3
 VENV        ?= .venv
-BIN         := $(VENV)/bin
+BIN         := $(VENV)/$(if $(filter Windows_NT,$(OS)),Scripts,bin)
+COURSE      := $(PYTHON) -m course_tools.make --venv "$(VENV)"
 # Where `make setup` gets the data: a folder or a base URL. Empty means $$DATA_SOURCE from the
 # environment, else the pinned public copy (see datasets/README.md).
 DATA_SOURCE ?=
 NOTEBOOKS   := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
-NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
-               --nbval-cell-timeout=1800
 STAMP       := $(VENV)/.installed
+# `make test-colab`: the Python of the Colab-like stack (Colab runs Python 3.12): a pyenv 3.12
+# if there is one (pyenv's python3.12 shim fails unless 3.12 is selected), else python3.12.
+COLAB_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12.*/bin/python) python3.12)
 # `make grade` / `make grade-class`: seconds one cell may run, and the whole submitted notebook;
 # where the class's grades.csv and feedback/ go; submissions graded at once (empty: all cores).
 CELL_TIMEOUT ?= 300
@@ -24,8 +29,8 @@ GRADE_FLAGS = --cell-timeout $(CELL_TIMEOUT) --timeout $(GRADE_TIMEOUT) $(if $(N
 SEEDS ?= 5
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data verify test test-unit test-notebooks lint lab lock clean student grade \
-        grade-class experiment
+.PHONY: help setup data verify test test-unit test-notebooks test-colab lint lab lock clean \
+        student badges grade grade-class experiment
 
 help:  ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -35,36 +40,35 @@ setup: $(STAMP) data  ## create .venv, install pinned requirements, fetch and ve
 	@$(BIN)/python -m course_tools.sandbox install
 
 $(STAMP): requirements.txt pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else \
-		"Python 3.11 or newer is needed; found " + sys.version.split()[0] + \
-		". Run: make setup PYTHON=python3.11")'
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
-	$(BIN)/python -m pip install --quiet --no-deps --editable .
-	touch $@
+	$(COURSE) install
 
 data: $(STAMP)  ## fetch the two .h5 files into datasets/ (DATA_SOURCE=folder-or-url), verified
-	$(BIN)/python -m helpers.data fetch $(if $(DATA_SOURCE),--source "$(DATA_SOURCE)")
-	$(BIN)/python -m helpers.data verify
+	$(COURSE) data $(if $(DATA_SOURCE),--data-source "$(DATA_SOURCE)")
 
 verify: $(STAMP)  ## check the dataset files: checksums, keys, shapes, labels
 	$(BIN)/python -m helpers.data verify
 
 test: $(STAMP)  ## unit tests and nbval on every notebook, in the venv
-	$(BIN)/python -m pytest tests $(NOTEBOOKS) $(if $(NOTEBOOKS),$(NBVAL_FLAGS))
+	$(COURSE) test $(NOTEBOOKS)
 
 test-unit: $(STAMP)  ## the unit tests only (fast)
-	$(BIN)/python -m pytest tests
+	$(COURSE) test --unit
 
 test-notebooks: $(STAMP)  ## nbval on the notebooks only (NOTEBOOKS=notebooks/02_....ipynb for one)
-	$(BIN)/python -m pytest $(NOTEBOOKS) $(NBVAL_FLAGS)
+	$(COURSE) test --no-unit $(NOTEBOOKS)
+
+test-colab: $(STAMP)  ## notebook 2 in a simulated Colab on a Colab-like stack (COLAB_PYTHON=python3.12)
+	$(BIN)/python tests/colab_simulation.py --stack --python "$(COLAB_PYTHON)"
 
 lint: $(STAMP)  ## ruff over helpers, course_tools, tests, experiments and notebooks
 	$(BIN)/ruff check helpers course_tools tests experiments notebooks
 
-student: $(STAMP)  ## student editions in build/student/: no solutions, outputs or hidden tests
-	$(BIN)/python -m course_tools.classroom student $(NOTEBOOKS) --out build/student
+student: $(STAMP)  ## student editions in notebooks/student/ (no solutions, outputs or hidden tests)
+	$(BIN)/python -m course_tools.classroom student $(NOTEBOOKS) --out notebooks/student
+	$(BIN)/python -m course_tools.colab notebooks/student/*.ipynb
+
+badges: $(STAMP)  ## rewrite the Colab badge + bootstrap cells and README links from pyproject.toml
+	$(BIN)/python -m course_tools.colab $(NOTEBOOKS) notebooks/student/*.ipynb README.md
 
 grade: $(STAMP)  ## grade one submission in the sandbox: make grade SUBMISSION=path/to/0N_x.ipynb [JSON=1]
 	@test -n "$(SUBMISSION)" || { echo "Usage: make grade SUBMISSION=path/to/notebook.ipynb [JSON=1] [NO_SANDBOX=1]"; exit 2; }
@@ -79,15 +83,10 @@ experiment: $(STAMP)  ## notebook 4's CNN finale for SEEDS seeds (default 5): re
 	$(BIN)/python experiments/cnn.py --seeds $(SEEDS)
 
 lab: $(STAMP)  ## open JupyterLab on notebooks/
-	$(BIN)/jupyter lab notebooks
+	$(COURSE) lab
 
-lock: $(STAMP)  ## re-resolve requirements.in into the fully pinned requirements.txt
-	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/python -m pip install --quiet -r requirements.in
-	{ echo "# Generated by 'make lock' from requirements.in: every package pinned, direct and transitive."; \
-	  echo "# Edit requirements.in, then run 'make lock'; do not edit this file by hand."; \
-	  .lock-venv/bin/python -m pip freeze --exclude-editable; } > requirements.txt
-	rm -rf .lock-venv
+lock: $(STAMP)  ## re-resolve requirements.in into requirements.txt for every platform (UPGRADE=1)
+	$(COURSE) lock $(if $(UPGRADE),--upgrade)
 
 clean:  ## remove build outputs and caches (keeps .venv and the data)
 	rm -rf build .pytest_cache .ruff_cache **/__pycache__

@@ -43,17 +43,30 @@ def _set_quiet_tensorflow_env() -> None:
     os.environ.setdefault("TF_DETERMINISTIC_OPS", "1")
 
 
-def _version_warnings(modules: dict[str, str]) -> list[str]:
-    warnings = []
-    for name, expected in modules.items():
-        module = sys.modules.get(name)
-        version = getattr(module, "__version__", "?")
-        if not version.startswith(expected + ".") and version != expected:
-            warnings.append(
-                f"{name} {version} is installed, the course was recorded with {expected}.x: "
-                "printed numbers may differ slightly. Run 'make setup' to get the pinned versions."
-            )
-    return warnings
+def running_on_colab() -> bool:
+    """True inside Google Colab (its kernel imports ``google.colab`` at start-up)."""
+    return "google.colab" in sys.modules
+
+
+def _version_warnings(modules: dict[str, str], on_colab: bool = False) -> list[str]:
+    installed = {name: getattr(sys.modules.get(name), "__version__", "?") for name in modules}
+    differ = [name for name, expected in modules.items()
+              if not (installed[name].startswith(expected + ".") or installed[name] == expected)]
+    if on_colab:
+        # Colab's own versions are kept on purpose (replacing its NumPy breaks the runtime):
+        # one line on what to expect, and no advice to run make setup.
+        if not differ:
+            return []
+        theirs = ", ".join(f"{name} {installed[name]}" for name in modules)
+        ours = ", ".join(f"{name} {expected}" for name, expected in modules.items())
+        return [f"Colab runs {theirs}; the stored outputs were made with {ours}: printed "
+                "numbers may differ slightly from the stored ones. The lessons are the same."]
+    return [
+        f"{name} {installed[name]} is installed, the course was recorded with "
+        f"{modules[name]}.x: printed numbers may differ slightly. Run 'make setup' to get the "
+        "pinned versions."
+        for name in differ
+    ]
 
 
 def _cpu_warning(machine: str, cpu_flags: set[str] | None) -> str | None:
@@ -136,7 +149,7 @@ def prepare_notebook(seed: int = 1, *, tensorflow: bool = False) -> None:
         tf.config.experimental.enable_op_determinism()
         checked.update(tensorflow=EXPECTED_VERSIONS["tensorflow"], keras=EXPECTED_VERSIONS["keras"])
 
-    warnings = _version_warnings(checked)
+    warnings = _version_warnings(checked, running_on_colab())
     cpu_warning = _cpu_warning(platform.machine(), _cpu_flags()) if tensorflow else None
     if cpu_warning:
         warnings.append(cpu_warning)

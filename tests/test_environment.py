@@ -85,3 +85,33 @@ def test_blas_runs_on_one_thread():
     prepare_notebook(seed=1)
     blas = [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
     assert blas and set(blas) == {1}
+
+
+def test_version_warnings_locally_advise_make_setup_and_on_colab_say_one_line():
+    from helpers.environment import _version_warnings
+
+    expected = {"numpy": "2.4", "tensorflow": "2.21", "keras": "3.15"}
+    colab = {"numpy": "2.0.2", "tensorflow": "2.20.0", "keras": "3.10.0"}
+    fake = {name: type("M", (), {"__version__": v}) for name, v in colab.items()}
+    saved = {name: sys.modules.get(name) for name in fake}
+    try:
+        sys.modules.update(fake)
+        local = _version_warnings(expected)
+        on_colab = _version_warnings(expected, on_colab=True)
+    finally:
+        for name, module in saved.items():
+            sys.modules[name] = module
+    assert len(local) == 3 and all("make setup" in w for w in local)
+    assert len(on_colab) == 1 and "\n" not in on_colab[0]
+    assert "make setup" not in on_colab[0]
+    assert "numpy 2.0.2" in on_colab[0] and "differ slightly from the stored ones" in on_colab[0]
+    assert _version_warnings({"numpy": np.__version__[:3]}, on_colab=True) == []
+
+
+def test_running_on_colab_follows_the_google_colab_module(monkeypatch):
+    from helpers.environment import running_on_colab
+
+    monkeypatch.delitem(sys.modules, "google.colab", raising=False)
+    assert not running_on_colab()
+    monkeypatch.setitem(sys.modules, "google.colab", type(sys)("google.colab"))
+    assert running_on_colab()

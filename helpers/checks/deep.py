@@ -13,7 +13,15 @@ from collections.abc import Callable
 
 import numpy as np
 
-from helpers.checks import CheckFailed, call, expect, expect_close, expect_shape, passed
+from helpers.checks import (
+    CheckFailed,
+    call,
+    expect,
+    expect_close,
+    expect_scalar,
+    expect_shape,
+    passed,
+)
 
 __all__ = [
     "check_initialize_parameters_deep",
@@ -239,11 +247,8 @@ COST_ONLY_POSITIVES = 0.387588395881
 def check_compute_cost(compute_cost: Callable) -> None:
     """``compute_cost(AL, Y)`` -> the cross-entropy cost, a float."""
     name = "compute_cost"
-    cost = call(compute_cost, np.array(COST_AL), np.array(COST_Y), name=name)
-    expect(np.ndim(cost) == 0, f"{name} must return one number; got an array of shape "
-                               f"{np.shape(cost)}. Use float(...) or np.squeeze.")
-    cost = float(cost)
-    expect(np.isfinite(cost), f"{name} returned {cost}.")
+    cost = expect_scalar(call(compute_cost, np.array(COST_AL), np.array(COST_Y), name=name),
+                         f"the cost {name} returned", "Use float(...) or np.squeeze.")
     if np.isclose(cost, -COST_EXPECTED):
         raise CheckFailed(f"{name} returned {cost:.6f}: the cost is the *negative* mean "
                           "log-likelihood, so it is never negative. Check the minus sign.")

@@ -1,15 +1,4 @@
-"""Shared code for the Cat or Not course notebooks.
-
-Modules, one job each:
-
-- ``helpers.environment``: the first cell of every notebook (versions, seeds, quiet TensorFlow).
-- ``helpers.data``: fetch, verify and load the cat / non-cat dataset.
-- ``helpers.images``: turn any image file into the model's input; build a dataset from photos.
-- ``helpers.plots``: the figures the notebooks share.
-- ``helpers.checks``: the checks that follow each exercise.
-- ``helpers.cnn``: notebook 4's convolutional network and the procedure that trains it.
-- ``helpers.paths``: where things live in the checkout (``build_path`` for generated files).
-- ``helpers.colab``: on Google Colab, what the bootstrap cell runs after cloning the course.
+"""Shared code of the Cat or Not notebooks (the README's "Where things live" lists the modules).
 
 ``import helpers`` is light: NumPy and friends load only when a module needs them, so
 ``helpers.environment.prepare_notebook`` can still set thread and logging variables first.

@@ -1,22 +1,8 @@
 """The cat / non-cat dataset: fetch it, verify it and load it.
 
-Command line (run from anywhere, inside the project's venv)::
-
-    python -m helpers.data fetch  [--source DIR_OR_URL] [--dir DIR]
-    python -m helpers.data verify [--dir DIR]
-
-In a notebook::
-
-    from helpers import load_catvnoncat
-    data = load_catvnoncat()
-    data.train_x.shape   # (209, 64, 64, 3), uint8
-    data.train_y.shape   # (1, 209), int64, values 0 (non-cat) or 1 (cat)
-
-Where the files live: ``$CATVNONCAT_DIR`` if that is set, else the ``datasets/`` folder
-next to the ``helpers`` package. The current working directory never matters.
-
-Every problem with a file raises :class:`DatasetError`, whose message names the file,
-says what is wrong with it and how to fix it.
+Command line: ``python -m helpers.data fetch|verify [--dir DIR]``. The files live in
+``$CATVNONCAT_DIR`` if set, else in the project's ``datasets/``, whatever the working folder.
+Every problem with a file raises DatasetError, naming the file, the problem and the fix.
 """
 
 from __future__ import annotations
@@ -80,8 +66,6 @@ TEST = SplitSpec(
     50,
 )
 SPLITS = (TRAIN, TEST)
-CLASS_NAMES = ("non-cat", "cat")
-OFFICIAL_IMAGE_SHAPE = (64, 64, 3)
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 
 
@@ -159,15 +143,10 @@ def _check_is_hdf5(path: Path) -> None:
 
 
 def read_split(path: str | os.PathLike, split: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Read one file of the course schema and check it.
+    """Read and check one file of the course schema (any m, any square size).
 
-    Works for the official files and for datasets built with ``helpers.images``:
-    any number of images, any square size, as long as the schema holds.
-
-    Returns:
-        images: (m, num_px, num_px, 3) uint8
-        labels: (m,) int64 with values in {0, 1}
-        classes: list of 2 str, e.g. ["non-cat", "cat"]
+    Returns images (m, px, px, 3) uint8, labels (m,) int64 in {0, 1}, classes (2 names).
+    Raises DatasetError naming the file, the problem and the fix.
     """
     import h5py  # imported here so `import helpers` stays light
 
@@ -223,15 +202,10 @@ def read_split(path: str | os.PathLike, split: str) -> tuple[np.ndarray, np.ndar
 
 
 def load_catvnoncat(directory: str | os.PathLike | None = None) -> CatData:
-    """Load the train and test sets.
+    """Load the train and test sets from ``directory`` (default: see :func:`data_dir`).
 
-    Args:
-        directory: folder holding ``train_catvnoncat.h5`` and ``test_catvnoncat.h5``;
-            default ``$CATVNONCAT_DIR`` or the project's ``datasets/``.
-
-    Returns:
-        CatData(train_x (m_train, px, px, 3) uint8, train_y (1, m_train) int64,
-                test_x (m_test, px, px, 3) uint8, test_y (1, m_test) int64, classes list[str])
+    Returns CatData: train_x (m_train, px, px, 3) uint8, train_y (1, m_train) int64, test_x,
+    test_y likewise, classes (2 names). Raises DatasetError.
     """
     folder = data_dir(directory)
     train_x, train_y, classes = read_split(folder / TRAIN.filename, TRAIN.split)
@@ -252,14 +226,13 @@ def load_catvnoncat(directory: str | os.PathLike | None = None) -> CatData:
 # --------------------------------------------------------------------------- verify
 
 
-def verify_file(path: Path, spec: SplitSpec, expected_sha256: str | None = None) -> str:
+def verify_file(path: Path, spec: SplitSpec) -> str:
     """Check one official file completely. Returns a one-line summary or raises DatasetError."""
-    expected_sha256 = expected_sha256 or spec.sha256
     images, labels, classes = read_split(path, spec.split)  # structure first: clearer messages
     actual = sha256_of(path)
-    if actual != expected_sha256:
+    if actual != spec.sha256:
         raise DatasetError(
-            f"{path}: SHA-256 is {actual[:16]}..., expected {expected_sha256[:16]}... "
+            f"{path}: SHA-256 is {actual[:16]}..., expected {spec.sha256[:16]}... "
             "(the file is corrupt, re-encoded or a different dataset). It was not changed; "
             f"move it aside and run: {FETCH_HINT}"
         )
@@ -361,12 +334,10 @@ def fetch_file(source: str, spec: SplitSpec, directory: Path,
 
 def fetch(source: str | None = None, directory: str | os.PathLike | None = None,
           expected: dict[str, str] | None = None) -> tuple[list[str], list[str]]:
-    """Fetch both files into ``directory``. Returns (ok_lines, problem_lines).
+    """Fetch both files from ``source`` (folder or base URL) into ``directory``.
 
-    Args:
-        source: a folder or base URL; default ``$DATA_SOURCE``, else the pinned public copy.
-        directory: where the files go; default as in :func:`data_dir`.
-        expected: {filename: sha256}, to override the official sums (tests use this).
+    ``expected`` ({filename: sha256}) overrides the official sums.
+    Returns (ok_lines, problem_lines).
     """
     source = source or os.environ.get(DATA_SOURCE_ENV) or DEFAULT_SOURCE
     folder = data_dir(directory)

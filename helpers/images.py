@@ -1,60 +1,10 @@
-"""Turn image files into the model's input, one photo or a whole folder.
+"""Image files to model input: ``load_image`` for one photo, ``build_dataset`` for a folder.
 
-One photo, in a notebook::
-
-    from helpers.images import load_image
-    image = load_image("my_cat.jpg")          # (64, 64, 3) uint8, like one dataset image
-    x = image.reshape(1, -1).T / 255          # (12288, 1) column for the NumPy model
-
-A dataset from a folder of photos, on the command line::
-
-    python -m helpers.images build SRC_DIR OUT_DIR [--size 64] [--test-fraction 0.2] [--seed 0]
-                                  [--positive cat] [--negative NAME] [--layout auto|names|folders]
-                                  [--overwrite] [--quiet]
-
-writes ``OUT_DIR/train_catvnoncat.h5`` and ``OUT_DIR/test_catvnoncat.h5`` in the course's schema
-(plus ``catvnoncat_sources.csv``, which says which photo became which row). Then
-``CATVNONCAT_DIR=OUT_DIR`` makes every notebook load them instead of the original data.
-
-How each photo becomes an array (the same in both uses):
-
-1. The header is read first; an image over :data:`MAX_PIXELS` pixels is refused before any
-   pixel is decoded (a defence against "decompression bombs", tiny files that expand to
-   gigabytes). JPEGs are then decoded directly at a reduced scale (``Image.draft``), at least
-   twice the target size, which is several times faster for camera photos.
-2. The EXIF orientation tag is applied, so a photo taken with the phone on its side is upright.
-3. Every colour mode becomes 8-bit RGB: transparent pixels are composited on white; grayscale
-   is copied to the three channels; palette images are expanded; CMYK is converted; 16-bit
-   images are *scaled* to 0-255 (65535 becomes 255), not clipped. Colour profiles are ignored.
-4. The largest centred square is cropped (the aspect ratio is kept, the edges of the long side
-   are lost), then resized to ``size`` x ``size`` with the Lanczos filter, which keeps detail
-   without aliasing when shrinking a lot.
-
-How photos are labelled (``--positive`` is the class word, ``cat`` by default): a *name* is
-positive when, ignoring case, it starts with the word, optionally followed by a plural ``s``,
-and the next character is not a letter. So ``cat.12.jpg``, ``Cat_3.png``, ``cats-07.jpg`` and a
-folder ``Cats`` are cats; ``dog.12.jpg``, ``caterpillar.jpg`` and a folder ``not_cat`` are not.
-
-- ``--layout names``: every file under SRC_DIR (recursively) is labelled by its own file name.
-  This is the Kaggle cats-vs-dogs layout: ``cat.0.jpg``, ``dog.0.jpg``, ...
-- ``--layout folders``: each sub-folder of SRC_DIR is one class; every file below a positive
-  sub-folder is 1, every file below any other sub-folder is 0 (``cat/``, ``dog/``, ``car/``...).
-  Files directly in SRC_DIR are skipped.
-- ``--layout auto`` (the default): ``folders`` if SRC_DIR has sub-folders, ``names`` if it has
-  none; an error if it has both sub-folders and image files, since either reading could be meant.
-
-Hidden files and folders (names starting with ``.``) are ignored. Each class needs at least two
-usable images, so that both train and test get one.
-
-The split is stratified: each class is split separately, ``test_fraction * n`` of its ``n``
-images (rounded, halves up; at least 1, at most ``n - 1``) go to the test set, chosen by a
-NumPy random generator seeded with ``--seed``; both sets are then shuffled. The same photos and
-the same seed always give byte-identical arrays. Files that are not usable (not an image, empty,
-truncated or corrupt, over the pixel limit, unreadable) are skipped and listed at the end; the
-build goes on.
-
-Memory stays bounded whatever the folder size: photos are decoded one at a time, and only the
-small resized results are kept, in a temporary file in OUT_DIR, never in RAM all at once.
+Command line: ``python -m helpers.images build SRC_DIR OUT_DIR`` (``--help`` lists the options;
+the README's "Bring your own photos" explains labelling, conversion and the split). Each photo
+is read header first (over :data:`MAX_PIXELS` is refused), turned upright by its EXIF tag,
+converted to 8-bit RGB, centre-cropped to a square and resized with Lanczos. Memory stays
+bounded: photos are decoded one at a time and the small results go to a temporary file.
 """
 
 from __future__ import annotations
@@ -100,11 +50,8 @@ _ALPHA_MODES = ("RGBA", "RGBa", "LA", "La", "PA")
 
 
 class ImageError(ValueError):
-    """An image file cannot be used; the message names the file and the reason.
-
-    ``kind`` is a short category for summaries: "missing", "empty", "not an image",
-    "corrupt", "too big" or "unreadable".
-    """
+    """An image file cannot be used; ``kind`` is "missing", "empty", "not an image", "corrupt",
+    "too big" or "unreadable"."""
 
     def __init__(self, message: str, *, kind: str = "unreadable"):
         super().__init__(message)
@@ -112,10 +59,7 @@ class ImageError(ValueError):
 
 
 class BuildError(Exception):
-    """A dataset cannot be built from this folder; the one-line message says why and the fix.
-
-    ``report`` is the :class:`BuildReport` so far (with the skipped files), when there is one.
-    """
+    """A dataset cannot be built from this folder; ``report`` holds the skipped files so far."""
 
     def __init__(self, message: str, *, report: BuildReport | None = None):
         super().__init__(message)
@@ -126,11 +70,10 @@ class BuildError(Exception):
 
 
 def to_rgb(image: Image.Image) -> Image.Image:
-    """Convert any Pillow mode to 8-bit RGB.
+    """Any Pillow mode as 8-bit RGB: alpha on white, 16-bit scaled by 255/65535.
 
-    Alpha (or a transparent colour) is composited on white. 16-bit images are scaled by
-    255/65535; 32-bit integer ("I") and float ("F") images are read as 8-bit if their maximum is
-    at most 255 (float: at most 1.0, scaled by 255), else as 16-bit, else scaled by their maximum.
+    32-bit "I" and "F" images are read as 8-bit if their maximum allows (float: at most 1.0),
+    else as 16-bit, else scaled by their maximum.
     """
     if image.mode in _SIXTEEN_BIT or image.mode in ("I", "F"):
         array = np.nan_to_num(np.asarray(image, dtype=np.float64), nan=0.0, posinf=0.0)
@@ -222,24 +165,9 @@ def _available_formats() -> tuple[str, ...]:
 
 
 def load_image(path: str | os.PathLike, size: int = 64) -> np.ndarray:
-    """Open one image file as the model sees it.
+    """One image file as the model sees it: (size, size, 3) uint8, like a dataset image.
 
-    Any image Pillow reads works: PNG with transparency, grayscale, palette, CMYK JPEG,
-    16-bit, 1x1 up to :data:`MAX_PIXELS` pixels. See the module docstring for the exact steps
-    (EXIF orientation, RGB conversion, centre square crop, Lanczos resize).
-
-    Args:
-        path: the image file.
-        size: side of the square output, in pixels (64 for the course's model).
-
-    Returns:
-        (size, size, 3) uint8 array: the same layout as one image of the dataset. Flatten and
-        scale it as the notebooks do with the data, e.g. ``image.reshape(1, -1).T / 255`` for a
-        (size * size * 3, 1) column.
-
-    Raises:
-        ImageError: the file is missing, empty, not an image, truncated or corrupt, or over the
-            pixel limit. The message names the file and the reason.
+    Raises ImageError (missing, empty, not an image, corrupt, over :data:`MAX_PIXELS`).
     """
     return _decode(Path(path), _check_size(size))
 
@@ -267,11 +195,7 @@ def _visible(names: list[str]) -> list[str]:
 
 
 def _walk_files(folder: Path, exclude: Path | None) -> Iterator[Path]:
-    """Every non-hidden file below ``folder``, in a fixed (sorted) order.
-
-    ``exclude`` (the output folder, resolved) is skipped if it is below ``folder``; if it is
-    ``folder`` itself, only the build's own output files in it are skipped.
-    """
+    """Every non-hidden file below ``folder``, sorted, skipping the output folder ``exclude``."""
     for root, dirs, files in os.walk(folder):
         here = Path(root)
         dirs[:] = [d for d in _visible(dirs) if (here / d).resolve() != exclude]
@@ -288,13 +212,9 @@ def _looks_like_image(path: Path) -> bool:
 
 def find_images(src: Path, positive: str = "cat", layout: str = "auto",
                 exclude: Path | None = None) -> tuple[str, list[tuple[Path, int]], list[Path]]:
-    """List the candidate files under ``src`` with their labels.
+    """The layout used, [(file, label 0 or 1)] sorted, and files outside any class folder.
 
-    Returns:
-        (layout used, [(file, label 0 or 1)] in sorted order, [files outside any class folder])
-
-    Raises:
-        BuildError: ``src`` is not a folder, the layout is ambiguous, or a class has no file.
+    Raises BuildError: ``src`` is not a folder, the layout is ambiguous, or a class is empty.
     """
     if not src.exists():
         raise BuildError(f"{src}: folder not found. Check SRC_DIR.")
@@ -348,16 +268,10 @@ def find_images(src: Path, positive: str = "cat", layout: str = "auto",
 
 def stratified_split(labels: np.ndarray, test_fraction: float,
                      seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Split indices into train and test, class by class, reproducibly.
+    """Reproducible per-class split of labels (m,) into (train, test) int64 index arrays.
 
-    Each class of ``n`` examples gives ``test_fraction * n`` of them (rounded, halves up) to the
-    test set, at least 1 and at most ``n - 1``, chosen by ``np.random.default_rng(seed)``.
-
-    Args:
-        labels: (m,) integer labels.
-
-    Returns:
-        (train_indices, test_indices), each an int64 array in shuffled order.
+    Each class of n gives round(test_fraction * n) (halves up, between 1 and n - 1) to the test
+    set, drawn with ``np.random.default_rng(seed)``; both index arrays are shuffled.
     """
     labels = np.asarray(labels)
     rng = np.random.default_rng(seed)
@@ -448,26 +362,10 @@ def build_dataset(src: str | os.PathLike, out: str | os.PathLike, *, size: int =
                   test_fraction: float = 0.2, seed: int = 0, positive: str = "cat",
                   negative: str | None = None, layout: str = "auto", overwrite: bool = False,
                   progress: bool = False) -> BuildReport:
-    """Build ``train_catvnoncat.h5`` and ``test_catvnoncat.h5`` in ``out`` from photos in ``src``.
+    """Write ``train_catvnoncat.h5`` and ``test_catvnoncat.h5`` in ``out`` from photos in ``src``.
 
-    See the module docstring for the labelling rules, the image conversion and the split.
-    The outputs appear only when complete (written to temporary files, then renamed).
-
-    Args:
-        size: side of the square images, in pixels.
-        test_fraction: share of each class that goes to the test set, strictly between 0 and 1.
-        seed: seeds the split; the same photos and seed give byte-identical files.
-        positive: the class word of label 1 (``list_classes[1]``).
-        negative: the name of label 0 (``list_classes[0]``); default ``non-<positive>``.
-        layout: "auto", "names" or "folders".
-        overwrite: replace existing outputs; otherwise finding one is an error.
-        progress: show a tqdm progress bar on stderr.
-
-    Returns:
-        a :class:`BuildReport` with the class counts and the skipped files.
-
-    Raises:
-        BuildError: a problem with the folder or the arguments (one-line message).
+    Outputs appear only when complete. Returns a BuildReport (class counts, skipped files).
+    Raises BuildError (one line) for a problem with the folder or the arguments.
     """
     src, out = Path(src).expanduser(), Path(out).expanduser()
     size = _check_size(size)

@@ -1,9 +1,4 @@
-"""Where things live in the project checkout, so that no code depends on the current folder.
-
-A notebook runs from ``notebooks/``, a student edition from ``build/student/``, a graded
-submission from a temporary folder: ``"../build"`` would mean three different places. These
-paths are absolute, computed from this file (the package is installed in editable mode).
-"""
+"""Absolute paths in the project checkout, so that no code depends on the working folder."""
 
 from __future__ import annotations
 

@@ -1,9 +1,7 @@
-"""Figures the notebooks share.
+"""Figures the notebooks share; each function returns its matplotlib ``Figure``.
 
-Every function draws into a new figure (or into ``ax`` when one is given) and returns the
-matplotlib ``Figure``. Its repr is ``<Figure size ... with N Axes>``, with no memory address,
-so a stored output stays the same on every machine. End a notebook cell with ``plt.show()``
-(or assign the result) so the figure is shown once.
+A Figure's repr has no memory address, so stored outputs match on every machine; end the cell
+with ``plt.show()`` so the figure is shown once.
 """
 
 from __future__ import annotations
@@ -30,14 +28,7 @@ def _as_image_batch(images: np.ndarray) -> np.ndarray:
 
 def image_grid(images: np.ndarray, titles: Sequence[str] | None = None, *, ncols: int = 8,
                size: float = 1.6, suptitle: str | None = None) -> Figure:
-    """Show images in a grid.
-
-    Args:
-        images: (n, height, width, 3) uint8 in [0, 255] or float in [0, 1].
-        titles: n strings (for example class names), or None.
-        ncols: images per row.
-        size: inches per image.
-    """
+    """Images (n, height, width, 3), uint8 or floats in [0, 1], in a grid with optional titles."""
     images = _as_image_batch(images)
     n = images.shape[0]
     if n == 0:
@@ -64,12 +55,7 @@ def image_grid(images: np.ndarray, titles: Sequence[str] | None = None, *, ncols
 def cost_curves(costs: Mapping[str, Sequence[float]] | Sequence[float], *, every: int = 1,
                 ylabel: str = "cost", title: str | None = None, logy: bool = False,
                 ax: plt.Axes | None = None) -> Figure:
-    """Plot one cost curve or several labelled ones (a learning-rate comparison, say).
-
-    Args:
-        costs: a list of costs, or {label: list of costs}.
-        every: iterations between two recorded costs (100 if you saved every 100th).
-    """
+    """One cost curve, or {label: costs} several; ``every`` iterations between recorded costs."""
     if not isinstance(costs, Mapping):
         costs = {"": costs}
     if ax is None:
@@ -94,10 +80,7 @@ def cost_curves(costs: Mapping[str, Sequence[float]] | Sequence[float], *, every
 def history_curves(history: Mapping[str, Sequence[float]], *,
                    metrics: Sequence[str] = ("loss", "accuracy"),
                    title: str | None = None) -> Figure:
-    """Training and validation curves from a Keras ``History.history`` (or any such dict).
-
-    One panel per metric; ``val_<metric>`` is drawn next to ``<metric>`` when present.
-    """
+    """One panel per metric of a Keras ``History.history`` dict, ``val_<metric>`` beside it."""
     history = getattr(history, "history", history)
     metrics = [m for m in metrics if m in history]
     if not metrics:
@@ -121,12 +104,10 @@ def history_curves(history: Mapping[str, Sequence[float]], *,
 def decision_boundary(predict: Callable[[np.ndarray], np.ndarray], X: np.ndarray, Y: np.ndarray,
                       *, title: str | None = None, ax: plt.Axes | None = None,
                       resolution: int = 200) -> Figure:
-    """Colour the plane by a classifier's prediction and draw the points on top.
+    """The plane coloured by ``predict``'s labels, with the points (X, Y) on top.
 
-    Args:
-        predict: maps (2, k) points to k labels or probabilities (shape (k,) or (1, k)).
-        X: (2, m) points, the course's column-per-example layout.
-        Y: (1, m) or (m,) labels in {0, 1}.
+    predict: (2, k) points -> k labels or probabilities, shape (k,) or (1, k).
+    X: (2, m) points; Y: (1, m) or (m,) labels in {0, 1}.
     """
     X = np.asarray(X)
     Y = np.asarray(Y).ravel()

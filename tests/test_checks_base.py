@@ -5,7 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from helpers.checks import CheckFailed, call, expect_close, expect_shape, passed
+from helpers.checks import (
+    CheckFailed,
+    call,
+    expect_close,
+    expect_dict,
+    expect_number,
+    expect_scalar,
+    expect_shape,
+    hint_on_failure,
+    passed,
+)
 
 
 def test_passed_prints_one_line(capsys):
@@ -61,3 +71,34 @@ def test_call_allows_harmless_underflow():
         return np.exp(-np.logaddexp(0.0, -z))
 
     assert call(stable_sigmoid, np.array([-1000.0]))[0] == 0.0
+
+
+def test_expect_scalar_is_strict_unless_one_entry_will_do():
+    assert expect_scalar(np.float32(0.5), "b") == 0.5
+    with pytest.raises(CheckFailed, match=r"b must be a single number, got ndarray of shape \(1,"):
+        expect_scalar(np.array([[0.5]]), "b")
+    assert expect_scalar(np.array([[0.5]]), "b", one_entry=True) == 0.5
+    with pytest.raises(CheckFailed, match=r"b should be a single number, got an array of shape"):
+        expect_scalar(np.zeros(2), "b", one_entry=True)
+    for bad, message in ((None, "b is None"), ("0.5", "must hold numbers"),
+                         (np.inf, "expected a finite number")):
+        with pytest.raises(CheckFailed, match=message):
+            expect_scalar(bad, "b")
+
+
+def test_expect_number_and_dict():
+    expect_number(1.0 + 1e-7, 1.0, "cost")
+    with pytest.raises(CheckFailed, match="cost is 1.1, expected 1. Average the losses."):
+        expect_number(1.1, 1.0, "cost", "Average the losses.")
+    assert expect_dict({"w": 1, "b": 2}, ("w", "b"), "params") == {"w": 1, "b": 2}
+    with pytest.raises(CheckFailed, match=r"params is missing the key\(s\) \['w'\]; it has \['W',"):
+        expect_dict({"W": 1, "b": 2}, ("w", "b"), "params")
+
+
+def test_hint_on_failure_adds_the_hint_only_where_it_applies():
+    with pytest.raises(CheckFailed, match=r"^A is wrong.*expected 0.25\. Use the sigmoid\.$"):
+        with hint_on_failure("Use the sigmoid."):
+            expect_close([0.3], [0.25], "A")
+    with pytest.raises(CheckFailed, match=r"expected 0.25\.$"):
+        with hint_on_failure("Use np.logaddexp.", only_if="not numerically safe"):
+            expect_close([0.3], [0.25], "A")

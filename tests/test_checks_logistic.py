@@ -371,7 +371,7 @@ def test_optimize_ignoring_learning_rate():
           "is wrong")
 
 
-def test_optimize_with_unsafe_propagate():
+def test_optimize_with_unsafe_propagate(capsys):
     def propagate_naive(w, b, X, Y):
         A = naive_sigmoid(w.T @ X + b)
         grads, _ = propagate(w, b, X, Y)
@@ -383,6 +383,7 @@ def test_optimize_with_unsafe_propagate():
 
     # The fixed inputs are moderate, so this one passes: the extreme cases are propagate's.
     checks.check_optimize(optimize_naive)
+    assert capsys.readouterr().out == "✔ optimize_naive: all checks passed.\n"
 
 
 def test_optimize_wrong_params_keys():

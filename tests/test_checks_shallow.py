@@ -249,6 +249,10 @@ def test_initialize_transposed_weights_and_nonzero_bias():
 
 
 def test_initialize_ignoring_the_seed():
+    # TensorFlow's global generator, seeded so that W2 (600 numbers) never fails the mean test
+    # first by chance (about 1 run in 75 unseeded).
+    tf.random.set_seed(0)
+
     def broken(n_x, n_h, n_y, seed=1):
         return {"W1": tf.Variable(tf.random.normal((n_h, n_x), stddev=0.01, dtype=tf.float64)),
                 "b1": tf.Variable(tf.zeros((n_h, 1), tf.float64)),

@@ -54,6 +54,8 @@ def test_load_returns_course_shapes_and_str_classes(good_dir: Path):
     assert d.classes == ["non-cat", "cat"]
     train_x, train_y, test_x, test_y, classes = d  # unpacks like the classic five-tuple
     assert train_y.tolist() == [[0, 1, 0, 1, 0, 1]]
+    with h5py.File(good_dir / TEST.filename) as f:  # the pixels, unchanged and in file order
+        np.testing.assert_array_equal(test_x, f["test_set_x"][:])
 
 
 def test_load_uses_env_var_not_cwd(good_dir: Path, tmp_path: Path, monkeypatch):

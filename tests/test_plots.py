@@ -8,6 +8,7 @@ import re
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 
 from helpers import plots
@@ -80,12 +81,34 @@ def test_history_curves_needs_a_known_metric():
         plots.history_curves({"mae": [1.0]})
 
 
-def test_decision_boundary_colours_by_prediction():
+def region_colour(fig: Figure, x: float, y: float) -> str:
+    """Which class colour the drawn figure shows at data point (x, y): "0" or "1"."""
+    fig.canvas.draw()
+    pixels = np.asarray(fig.canvas.buffer_rgba())[:, :, :3].astype(float)
+    column, row = fig.axes[0].transData.transform((x, y))
+    pixel = pixels[int(pixels.shape[0] - row), int(column)]
+    # the two fills, #f4c7a1 (label 0) and #a8c8e8 (label 1), at alpha 0.8 on white
+    fills = {label: 0.8 * 255 * np.array(to_rgb(c)) + 0.2 * 255
+             for label, c in (("0", "#f4c7a1"), ("1", "#a8c8e8"))}
+    nearest = min(fills, key=lambda label: np.abs(pixel - fills[label]).max())
+    assert np.abs(pixel - fills[nearest]).max() < 3, pixel
+    return nearest
+
+
+@pytest.mark.parametrize("inverted", [False, True])
+def test_decision_boundary_colours_by_prediction(inverted):
     X = np.array([[0.0, 1.0, 2.0, 3.0], [0.0, 1.0, 0.0, 1.0]])
     Y = np.array([[0, 0, 1, 1]])
-    fig = plots.decision_boundary(lambda P: (P[0] > 1.5).astype(float), X, Y, title="x1 > 1.5")
+
+    def probability(P):  # 0.2 left of x1 = 1.5, 0.7 right of it; inverted: the opposite
+        p = np.where(P[0] > 1.5, 0.7, 0.2)
+        return 1 - p if inverted else p
+
+    fig = plots.decision_boundary(probability, X, Y, title="x1 > 1.5")
     render(fig)
     assert fig.axes[0].get_title() == "x1 > 1.5"
+    left, right = ("1", "0") if inverted else ("0", "1")
+    assert [region_colour(fig, x, 0.5) for x in (0.3, 1.2, 1.8, 2.7)] == [left, left, right, right]
 
 
 def test_decision_boundary_wants_columns():

@@ -1,19 +1,22 @@
-"""Checks that follow each exercise, one module per notebook.
+"""Checks that follow each exercise, one module per notebook, and the tools they share.
 
-A check calls the learner's function on fixed inputs and either prints one line saying that
-all checks passed, or raises :class:`CheckFailed` whose message says plainly what is wrong
-(and, where it helps, what was expected). Checks never show the solution.
-
-The tools below are shared by every notebook's check module.
+A check calls the learner's function on fixed inputs and prints one pass line, or raises
+:class:`CheckFailed` saying what is wrong. Checks never show the solution.
 """
 
 from __future__ import annotations
 
+import contextlib
+import math
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
+
+#: The course's rule on updates (notebook 1), quoted by every check of an update function.
+IN_PLACE_RULE = ("The course's rule is no in-place updates (notebook 1): a function never "
+                 "modifies an array passed to it, it returns new ones.")
 
 
 class CheckFailed(AssertionError):
@@ -26,22 +29,37 @@ def passed(name: str) -> None:
 
 
 def expect(condition: bool, message: str) -> None:
-    """Fail with ``message`` unless ``condition`` holds."""
+    """Raise CheckFailed(message) unless ``condition`` holds."""
     if not condition:
         raise CheckFailed(message)
 
 
-def call(function: Callable, *args: Any, name: str | None = None, **kwargs: Any) -> Any:
-    """Call the learner's function; turn 'not done yet' and crashes into a clear failure.
+def name_of(function: Callable, default: str) -> str:
+    """The function's ``__name__``, or ``default`` for objects without one."""
+    return getattr(function, "__name__", default)
 
-    NumPy floating-point warnings (overflow, divide by zero, invalid) also fail the check,
-    since they mean the function is not numerically safe on these inputs.
+
+@contextlib.contextmanager
+def hint_on_failure(hint: str, only_if: str = "") -> Iterator[None]:
+    """Append ``hint`` to a CheckFailed raised in the block (whose message holds ``only_if``)."""
+    try:
+        yield
+    except CheckFailed as err:
+        if only_if not in str(err) or not hint:
+            raise
+        raise CheckFailed(f"{err} {hint}") from None
+
+
+def call(function: Callable, *args: Any, name: str | None = None, **kwargs: Any) -> Any:
+    """Call the learner's function; a stub, a crash or a NumPy FP error raises CheckFailed.
+
+    Overflow, divide by zero and invalid operations fail the check; underflow (exp(-1000)
+    rounding to 0, as in every stable sigmoid) is allowed.
     """
     name = name or getattr(function, "__name__", "your function")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", RuntimeWarning)
-            # Underflow (exp(-1000) -> 0) is harmless and happens in every stable sigmoid.
             with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
                 return function(*args, **kwargs)
     except NotImplementedError:
@@ -57,10 +75,7 @@ def call(function: Callable, *args: Any, name: str | None = None, **kwargs: Any)
 
 
 def expect_values(result: Any, count: int, what: str, names: str) -> tuple:
-    """Fail unless ``result`` is a tuple (or list) of ``count`` items, e.g. ``grads, cost``.
-
-    ``names`` is the expected ``return`` line's values, as the learner would write them.
-    """
+    """``result`` as a tuple of ``count`` items (``names``: the expected return line's values)."""
     expect(result is not None,
            f"{what} returned None: did you forget the 'return {names}' line?")
     expect(isinstance(result, tuple | list) and len(result) == count,
@@ -69,8 +84,69 @@ def expect_values(result: Any, count: int, what: str, names: str) -> tuple:
     return tuple(result)
 
 
+def expect_dict(value: Any, keys: tuple[str, ...] | list[str], what: str) -> dict:
+    """``value`` itself, if it is a dict holding every one of ``keys``."""
+    expect(isinstance(value, dict),
+           f"{what} must be a dict with keys {list(keys)}, got {type(value).__name__}.")
+    missing = [k for k in keys if k not in value]
+    expect(not missing,
+           f"{what} is missing the key(s) {missing}; it has {sorted(map(str, value))}. "
+           f"Use exactly these names: {list(keys)}.")
+    return value
+
+
+def expect_unchanged(before: np.ndarray, after: np.ndarray, what: str, function_name: str) -> None:
+    """Fail unless the caller's array ``after`` still equals its copy ``before``."""
+    expect(np.array_equal(before, after),
+           f"{function_name} changed the array {what} you passed in (an in-place update such as "
+           f"'{what} -= ...', '{what} += ...' or '{what}[i] = ...'). {IN_PLACE_RULE} Build a new "
+           f"array (for example '{what} = {what} - ...') and leave the caller's {what} as it was.")
+
+
+def as_numbers(value: Any, what: str) -> np.ndarray:
+    """A number, NumPy array or TensorFlow tensor as a float64 array; CheckFailed if it is not."""
+    expect(value is not None, f"{what} is None.")
+    try:
+        array = np.asarray(value.numpy() if hasattr(value, "numpy") else value)
+    except Exception as err:  # a symbolic tensor, a ragged list...
+        raise CheckFailed(f"{what} is not a number or an array of numbers "
+                          f"({type(value).__name__}: {err}).") from None
+    expect(array.dtype.kind in "fiub",
+           f"{what} must hold numbers, got {type(value).__name__} of dtype {array.dtype}.")
+    return array.astype(np.float64)
+
+
+def expect_scalar(value: Any, what: str, hint: str = "", *, one_entry: bool = False) -> float:
+    """``value`` as a finite float: shape () or, with ``one_entry``, any array of one entry."""
+    array = as_numbers(value, what)
+    if one_entry:
+        expect(array.size == 1, f"{what} should be a single number, got an array of shape "
+                                f"{array.shape}. {hint}".strip())
+    else:
+        expect(array.ndim == 0, f"{what} must be a single number, got {type(value).__name__} "
+                                f"of shape {array.shape}. {hint}".strip())
+    number = float(array.reshape(()))
+    expect(math.isfinite(number), f"{what} is {number}, expected a finite number. {hint}".strip())
+    return number
+
+
+def expect_number(value: Any, expected: float, what: str, hint: str = "", *,
+                  rtol: float = 1e-6, atol: float = 1e-9) -> None:
+    """Fail unless ``value`` is a single number within the tolerances of ``expected``."""
+    number = expect_scalar(value, what, hint)
+    if not math.isclose(number, expected, rel_tol=rtol, abs_tol=atol):
+        raise CheckFailed(f"{what} is {number:.6g}, expected {expected:.6g}. {hint}".strip())
+
+
+def expect_not_m_times(value: Any, expected: Any, m: int, what: str, fix: str) -> None:
+    """Fail with ``fix`` if ``value`` is ``m`` times ``expected`` (a sum where a mean belongs)."""
+    value, expected = np.asarray(value, dtype=float), np.asarray(expected, dtype=float)
+    if value.shape == expected.shape and np.allclose(value, m * expected, rtol=1e-6):
+        raise CheckFailed(f"{what} is {m} times too large (m = {m} examples): {fix}")
+
+
 def expect_shape(value: Any, shape: tuple[int, ...], what: str) -> np.ndarray:
-    """Fail unless ``value`` is an array of exactly ``shape``. Returns it as an array."""
+    """``value`` as an array, if it has exactly ``shape``."""
     array = np.asarray(value)
     expect(array.shape == tuple(shape),
            f"{what} has shape {array.shape}, expected {tuple(shape)}.")
@@ -79,7 +155,7 @@ def expect_shape(value: Any, shape: tuple[int, ...], what: str) -> np.ndarray:
 
 def expect_close(value: Any, expected: Any, what: str, *, rtol: float = 1e-6,
                  atol: float = 1e-8) -> None:
-    """Fail unless ``value`` matches ``expected`` in shape and (to tolerance) in every entry."""
+    """Fail unless ``value`` has ``expected``'s shape and every entry within tolerance."""
     expected = np.asarray(expected, dtype=float)
     array = expect_shape(value, expected.shape, what).astype(float)
     expect(bool(np.all(np.isfinite(array))), f"{what} contains NaN or infinity: {array}.")

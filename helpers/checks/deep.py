@@ -1,8 +1,6 @@
-"""Checks for notebook 4, deep networks from scratch.
+"""Checks for notebook 4, deep networks from scratch: ``check_<name>(function)`` per exercise.
 
-Each ``check_<name>(fn)`` calls the learner's function on small fixed inputs and compares the
-result with values written below (computed once, by hand-checked code, and pasted in). The
-conventions they check are the notebook's:
+The notebook's conventions:
 
 - ``parameters`` is a dict ``{"W1": (n1, n0), "b1": (n1, 1), ..., "WL": ..., "bL": ...}``;
 - a layer's ``cache`` is the tuple ``(A_prev, W, b, Z)``;
@@ -15,7 +13,15 @@ from collections.abc import Callable
 
 import numpy as np
 
-from helpers.checks import CheckFailed, call, expect, expect_close, expect_shape, passed
+from helpers.checks import (
+    CheckFailed,
+    call,
+    expect,
+    expect_close,
+    expect_scalar,
+    expect_shape,
+    passed,
+)
 
 __all__ = [
     "check_initialize_parameters_deep",
@@ -33,6 +39,7 @@ def _copy(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 
 def _expect_dict(value, keys: list[str], what: str) -> dict:
+    """Like ``expect_dict``, in this notebook's words ("has no 'W3'")."""
     expect(isinstance(value, dict), f"{what} must be a dict, got {type(value).__name__}.")
     missing = [key for key in keys if key not in value]
     expect(not missing, f"{what} has no {', '.join(repr(k) for k in missing)}; "
@@ -240,11 +247,8 @@ COST_ONLY_POSITIVES = 0.387588395881
 def check_compute_cost(compute_cost: Callable) -> None:
     """``compute_cost(AL, Y)`` -> the cross-entropy cost, a float."""
     name = "compute_cost"
-    cost = call(compute_cost, np.array(COST_AL), np.array(COST_Y), name=name)
-    expect(np.ndim(cost) == 0, f"{name} must return one number; got an array of shape "
-                               f"{np.shape(cost)}. Use float(...) or np.squeeze.")
-    cost = float(cost)
-    expect(np.isfinite(cost), f"{name} returned {cost}.")
+    cost = expect_scalar(call(compute_cost, np.array(COST_AL), np.array(COST_Y), name=name),
+                         f"the cost {name} returned", "Use float(...) or np.squeeze.")
     if np.isclose(cost, -COST_EXPECTED):
         raise CheckFailed(f"{name} returned {cost:.6f}: the cost is the *negative* mean "
                           "log-likelihood, so it is never negative. Check the minus sign.")

@@ -1,9 +1,4 @@
-"""Checks for notebook 1, ``01_foundations.ipynb``.
-
-Each ``check_<name>(fn)`` calls the learner's function on small fixed inputs and compares the
-result with values computed once and written here as constants. It prints one line when all
-is well and raises :class:`~helpers.checks.CheckFailed` with a plain message otherwise.
-"""
+"""Checks for notebook 1, ``01_foundations.ipynb``: ``check_<name>(function)`` per exercise."""
 
 from __future__ import annotations
 
@@ -12,35 +7,22 @@ from collections.abc import Callable
 import numpy as np
 
 from helpers.checks import (
+    IN_PLACE_RULE,
     CheckFailed,
     call,
     expect,
     expect_close,
+    expect_scalar,
     expect_shape,
+    expect_unchanged,
     expect_values,
+    hint_on_failure,
     passed,
 )
 
 
 def _is_binary(array: np.ndarray) -> bool:
     return bool(np.all((array == 0) | (array == 1)))
-
-
-def _as_number(value, what: str) -> float:
-    """A scalar, or any array with exactly one entry, as a float."""
-    array = np.asarray(value)
-    expect(array.size == 1, f"{what} should be a single number, got an array of shape "
-                            f"{array.shape}.")
-    expect(np.issubdtype(array.dtype, np.number), f"{what} should be a number, got {value!r}.")
-    return float(array.reshape(()))
-
-
-def _unchanged(before: np.ndarray, after: np.ndarray, name: str, fn_name: str) -> None:
-    expect(np.array_equal(before, after),
-           f"{fn_name} changed the array {name} you passed in (an in-place update such as "
-           f"'{name} -= ...', '{name} += ...' or '{name}[i] = ...'). The course's rule is no "
-           f"in-place updates: build a new array (for example '{name} = {name} - ...') and "
-           f"leave the caller's {name} as it was.")
 
 
 # ------------------------------------------------------------------------------- perceptron
@@ -84,8 +66,8 @@ def check_perceptron_predict(perceptron_predict: Callable) -> None:
     expect(np.array_equal(out, [[1, 1, 0, 1, 0]]),
            f"{name} with 3 features gave {out.tolist()}, expected [[1, 1, 0, 1, 0]]. "
            "Compute z = w^T X + b with np.dot(w.T, X) + b.")
-    _unchanged(w, w_in, "w", name)
-    _unchanged(X, X_in, "X", name)
+    expect_unchanged(w, w_in, "w", name)
+    expect_unchanged(X, X_in, "X", name)
     passed(name)
 
 
@@ -100,42 +82,36 @@ def check_perceptron_update(perceptron_update: Callable) -> None:
                f"{name} must return a pair (w, b), got {type(result).__name__}.")
         new_w, new_b = result
         new_w = expect_shape(new_w, w.shape, f"w returned {case}")
-        _unchanged(w, w_in, "w", name)
-        _unchanged(x, x_in, "x", name)
-        return new_w, _as_number(new_b, f"b returned {case}")
+        expect_unchanged(w, w_in, "w", name)
+        expect_unchanged(x, x_in, "x", name)
+        return new_w, expect_scalar(new_b, f"b returned {case}", one_entry=True)
 
     # 1. Correct prediction (z = 0.5 > 0 and y = 1): nothing may change.
     case = "after a correct prediction"
     new_w, new_b = run(np.array([[1.0], [1.0]]), -1.5, np.array([[1.0], [1.0]]), 1, 1.0, case)
-    hint = " The prediction was right (y = 1, prediction 1), so w and b must stay as they were."
-    _close_with_hint(new_w, [[1.0], [1.0]], f"w returned {case}", hint)
-    _close_with_hint(new_b, -1.5, f"b returned {case}", hint)
+    with hint_on_failure("The prediction was right (y = 1, prediction 1), so w and b must "
+                         "stay as they were."):
+        expect_close(new_w, [[1.0], [1.0]], f"w returned {case}")
+        expect_close(new_b, -1.5, f"b returned {case}")
 
     # 2. Missed positive (z = 0, so prediction 0, but y = 1): w += lr x, b += lr.
     case = "after a missed positive (y = 1, prediction 0)"
     new_w, new_b = run(np.array([[0.5], [-1.0]]), 0.0, np.array([[2.0], [1.0]]), 1, 0.5, case)
-    hint = (" Here z = w^T x + b = 0, so the prediction is 0 and y - prediction = 1: "
-            "w + learning_rate * x and b + learning_rate (with learning_rate = 0.5).")
-    _close_with_hint(new_w, [[1.5], [-0.5]], f"w returned {case}", hint)
-    _close_with_hint(new_b, 0.5, f"b returned {case}", hint)
+    with hint_on_failure("Here z = w^T x + b = 0, so the prediction is 0 and y - prediction "
+                         "= 1: w + learning_rate * x and b + learning_rate (with learning_rate "
+                         "= 0.5)."):
+        expect_close(new_w, [[1.5], [-0.5]], f"w returned {case}")
+        expect_close(new_b, 0.5, f"b returned {case}")
 
     # 3. False alarm (z = 2.5, prediction 1, but y = 0): w -= lr x, b -= lr.
     case = "after a false alarm (y = 0, prediction 1)"
     new_w, new_b = run(np.array([[1.0], [2.0], [-1.0]]), 0.5, np.array([[1.0], [1.0], [1.0]]),
                        0, 0.1, case)
-    hint = (" Here y - prediction = -1: w - learning_rate * x and b - learning_rate "
-            "(with learning_rate = 0.1).")
-    _close_with_hint(new_w, [[0.9], [1.9], [-1.1]], f"w returned {case}", hint)
-    _close_with_hint(new_b, 0.4, f"b returned {case}", hint)
+    with hint_on_failure("Here y - prediction = -1: w - learning_rate * x and b - "
+                         "learning_rate (with learning_rate = 0.1)."):
+        expect_close(new_w, [[0.9], [1.9], [-1.1]], f"w returned {case}")
+        expect_close(new_b, 0.4, f"b returned {case}")
     passed(name)
-
-
-def _close_with_hint(value, expected, what: str, hint: str, **tolerances: float) -> None:
-    """expect_close, with ``hint`` added to the failure message."""
-    try:
-        expect_close(value, expected, what, **tolerances)
-    except CheckFailed as err:
-        raise CheckFailed(str(err) + hint) from None
 
 
 # ------------------------------------------------------------------------------- sigmoid
@@ -160,21 +136,19 @@ def check_sigmoid_derivative(sigmoid_derivative: Callable) -> None:
     z = np.array([[-30.0, -2.0, 0.0, 0.5, 3.0]])
     z_in = z.copy()
     out = call(sigmoid_derivative, z_in, name=name)
-    _unchanged(z, z_in, "z", name)
+    expect_unchanged(z, z_in, "z", name)
     expected = [[9.357622968838423e-14, 0.1049935854035065, 0.25, 0.2350037122015945,
                  0.045176659730912]]
-    try:
+    array = np.asarray(out)
+    hint = ""
+    if array.shape == z.shape and array.dtype.kind in "fiu" and np.all(np.isfinite(array)):
+        if np.any(array > 0.25 + 1e-12):
+            hint = ("sigma'(z) is never above 0.25 (its value at z = 0). Did you return "
+                    "sigma(z), or sigma(z) * (1 + sigma(z))?")
+        elif np.any(array < 0):
+            hint = "sigma'(z) is never negative. Did you apply the formula to z itself?"
+    with hint_on_failure(hint):
         expect_close(out, expected, f"{name}(z) for z = {z.tolist()}")
-    except CheckFailed as err:
-        array = np.asarray(out, dtype=float)
-        hint = ""
-        if array.shape == z.shape and np.all(np.isfinite(array)):
-            if np.any(array > 0.25 + 1e-12):
-                hint = (" sigma'(z) is never above 0.25 (its value at z = 0). Did you return "
-                        "sigma(z), or sigma(z) * (1 + sigma(z))?")
-            elif np.any(array < 0):
-                hint = " sigma'(z) is never negative. Did you apply the formula to z itself?"
-        raise CheckFailed(str(err) + hint) from None
 
     z = np.array([[-1.0, 1.0], [4.0, -4.0]])
     expected = [[0.19661193324148185, 0.19661193324148185],
@@ -196,7 +170,7 @@ def check_flatten_images(flatten_images: Callable) -> None:
     images = (3 * np.arange(72)).astype(np.uint8).reshape(4, 2, 3, 3)
     images_in = images.copy()
     out = call(flatten_images, images_in, name=name)
-    _unchanged(images, images_in, "images", name)
+    expect_unchanged(images, images_in, "images", name)
     what = f"{name}(images) for 4 images of 2 x 3 pixels and 3 colours"
     expect(out is not None, f"{name} returned None: did you forget the 'return' line?")
     out = np.asarray(out)
@@ -233,8 +207,7 @@ def check_gradient_descent(gradient_descent: Callable) -> None:
     (num_steps + 1, n) for a vector w of shape (n,).
     """
     name = "gradient_descent"
-    rule = ("The course's rule is no in-place updates: write 'w = w - ...', which makes a new "
-            "array, never 'w -= ...'.")
+    rule = f"{IN_PLACE_RULE} Write 'w = w - ...', which makes a new array, never 'w -= ...'."
 
     # 1. The bowl J(w) = (w - 2)^2 + 1 from w = -1: each step halves the distance to 2.
     result = call(gradient_descent, lambda w: 2 * (w - 2), -1.0, 0.25, 3, name=name)
@@ -253,15 +226,16 @@ def check_gradient_descent(gradient_descent: Callable) -> None:
            f"every value in the history of {what} is the same: the array you stored was "
            f"changed after you stored it. {rule}")
     expected = [-1.0, 0.5, 1.25, 1.625]
-    hints = [([-1.0, -2.5, -4.75, -8.125], " You stepped uphill: subtract learning_rate "
+    hints = [([-1.0, -2.5, -4.75, -8.125], "You stepped uphill: subtract learning_rate "
               "times the gradient."),
-             ([-1.0, 5.0, -1.0, 5.0], " That is a step of the whole gradient: multiply it by "
+             ([-1.0, 5.0, -1.0, 5.0], "That is a step of the whole gradient: multiply it by "
               "learning_rate."),
-             ([-6.0, -3.0, -1.5, -0.75], " That is the gradient at each point: record w.")]
-    hint = next((h for values, h in hints if np.allclose(history, values)), "")
-    _close_with_hint(history, expected, f"the history of {what} and 3 steps", hint)
-    _close_with_hint(_as_number(final, f"the final w of {what}"), 1.625,
-                     f"the final w of {what}", " It must be the last value of history.")
+             ([-6.0, -3.0, -1.5, -0.75], "That is the gradient at each point: record w.")]
+    with hint_on_failure(next((h for values, h in hints if np.allclose(history, values)), "")):
+        expect_close(history, expected, f"the history of {what} and 3 steps")
+    with hint_on_failure("It must be the last value of history."):
+        expect_close(expect_scalar(final, f"the final w of {what}", one_entry=True), 1.625,
+                     f"the final w of {what}")
 
     # 2. A vector w (2,) on J(w) = w_0^2 + 3 w_1^2, gradient (2 w_0, 6 w_1).
     w0 = np.array([1.0, 1.0])
@@ -269,7 +243,7 @@ def check_gradient_descent(gradient_descent: Callable) -> None:
     result = call(gradient_descent, lambda w: np.array([2.0, 6.0]) * w, w_in, 0.1, 2,
                   name=name)
     final, history = expect_values(result, 2, name, "w, history")
-    _unchanged(w0, w_in, "w", name)
+    expect_unchanged(w0, w_in, "w", name)
     what = ("gradient_descent on J(w) = w_0^2 + 3 w_1^2 from w = [1, 1] with "
             "learning_rate 0.1")
     history = expect_shape(np.asarray(history, dtype=float), (3, 2),
@@ -278,9 +252,9 @@ def check_gradient_descent(gradient_descent: Callable) -> None:
            f"every value in the history of {what} is the same: the array you stored was changed "
            f"after you stored it. {rule}")
     expected = [[1.0, 1.0], [0.8, 0.4], [0.64, 0.16]]
-    _close_with_hint(history, expected, f"the history of {what} and 2 steps", "")
-    _close_with_hint(expect_shape(final, (2,), f"the final w of {what}"), [0.64, 0.16],
-                     f"the final w of {what}", "")
+    expect_close(history, expected, f"the history of {what} and 2 steps")
+    expect_close(expect_shape(final, (2,), f"the final w of {what}"), [0.64, 0.16],
+                 f"the final w of {what}")
     passed(name)
 
 
@@ -299,29 +273,30 @@ def check_logistic_gradients(logistic_gradients: Callable) -> None:
     result = call(logistic_gradients, w_in, -0.1, X_in, Y_in, name=name)
     dw, db = expect_values(result, 2, name, "dw, db")
     for before, after, arg in [(w, w_in, "w"), (X, X_in, "X"), (Y, Y_in, "Y")]:
-        _unchanged(before, after, arg, name)
+        expect_unchanged(before, after, arg, name)
     what = f"{name}(w, b, X, Y) with n_x = 3 features and m = 4 examples"
     dw = np.asarray(dw, dtype=float)
     expect(dw.shape != (1, 3), f"dw from {what} has shape (1, 3), expected (3, 1), the shape "
            "of w: X has shape (n_x, m), so multiply it by the transpose of A - Y, (m, 1).")
     dw = expect_shape(dw, (3, 1), f"dw from {what}")
-    db = _as_number(db, f"db from {what}")
+    db = expect_scalar(db, f"db from {what}", one_entry=True)
     expected_dw = np.array([[0.11557442751423122], [-0.13286438225158975],
                             [0.6641622018010245]])
     expected_db = 0.06044215546559489
     hint = ""
-    for factor, text in [(4, " Forgot the 1/m? Average over the m examples."),
-                         (4 / 3, " m is the number of examples, the columns of X, not its "
+    for factor, text in [(4, "Forgot the 1/m? Average over the m examples."),
+                         (4 / 3, "m is the number of examples, the columns of X, not its "
                                  "rows."),
-                         (-1, " The sign is flipped: the error is A - Y, not Y - A.")]:
+                         (-1, "The sign is flipped: the error is A - Y, not Y - A.")]:
         if np.allclose(dw, factor * expected_dw) and np.isclose(db, factor * expected_db):
             hint = text
     if not hint and not np.allclose(dw, expected_dw):
         Z = w.T @ X - 0.1
         if np.allclose(dw, X @ (Z - Y).T / 4):
-            hint = " A = sigmoid(Z): apply the sigmoid to Z = w^T X + b before subtracting Y."
-    _close_with_hint(dw, expected_dw, f"dw from {what}", hint)
-    _close_with_hint(db, expected_db, f"db from {what}", hint)
+            hint = "A = sigmoid(Z): apply the sigmoid to Z = w^T X + b before subtracting Y."
+    with hint_on_failure(hint):
+        expect_close(dw, expected_dw, f"dw from {what}")
+        expect_close(db, expected_db, f"db from {what}")
     passed(name)
 
 
@@ -353,7 +328,7 @@ def check_numerical_gradient(numerical_gradient: Callable) -> None:
     theta = np.array([1.0, -2.0, 0.5])
     theta_in = theta.copy()
     out = call(numerical_gradient, _cubic, theta_in, epsilon=0.1, name=name)
-    _unchanged(theta, theta_in, "theta", name)
+    expect_unchanged(theta, theta_in, "theta", name)
     out = expect_shape(out, (3,), f"{name}(f, theta, epsilon=0.1) for theta of shape (3,)")
     two_sided = [1.01, 13.01, 0.76]
     one_sided = [1.31, 12.41, 0.91]
@@ -376,8 +351,8 @@ def check_numerical_gradient(numerical_gradient: Callable) -> None:
     theta = np.array([0.3, -1.2, 2.0, 0.0])
     out = call(numerical_gradient, _wave, theta.copy(), name=name)
     expected = [1.255336489125606, -0.8376422455233263, 1.5838531634528576, 1.0]
-    _close_with_hint(out, expected, f"{name}(f, theta) with the default epsilon for "
-                     "f(theta) = sum(sin(theta)) + theta . theta / 2",
-                     " The default should be small, epsilon=1e-7, so that the difference "
-                     "matches the derivative to about 7 digits.", rtol=1e-6, atol=1e-7)
+    with hint_on_failure("The default should be small, epsilon=1e-7, so that the difference "
+                         "matches the derivative to about 7 digits."):
+        expect_close(out, expected, f"{name}(f, theta) with the default epsilon for "
+                     "f(theta) = sum(sin(theta)) + theta . theta / 2", rtol=1e-6, atol=1e-7)
     passed(name)

@@ -1,12 +1,8 @@
-"""Checks for notebook 2: logistic regression in NumPy.
+"""Checks for notebook 2, logistic regression in NumPy: ``check_<name>(function)`` per exercise.
 
-Each ``check_<name>(function)`` calls the learner's function on small fixed inputs and compares
-the result with constants written below (worked out once, by hand and with a trusted
-implementation). It also tests properties: shapes, dtypes, no NaN, and numerical safety on
-extreme inputs such as z = +-1000, where a naive ``1 / (1 + np.exp(-z))`` overflows and a
-naive ``np.log(A)`` takes the log of 0.
-
-The fixed inputs (shapes in brackets)::
+Besides values, shapes and dtypes they test numerical safety at z = +-1000, where a naive
+``1 / (1 + np.exp(-z))`` overflows and a naive ``np.log(A)`` takes the log of 0. The fixed
+inputs (shapes in brackets)::
 
     w = [[1.], [2.]]                      (2, 1)
     b = 2.
@@ -16,7 +12,6 @@ The fixed inputs (shapes in brackets)::
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -24,12 +19,19 @@ from typing import Any
 import numpy as np
 
 from helpers.checks import (
+    IN_PLACE_RULE,
     CheckFailed,
     call,
     expect,
     expect_close,
+    expect_dict,
+    expect_not_m_times,
+    expect_number,
+    expect_scalar,
     expect_shape,
     expect_values,
+    hint_on_failure,
+    name_of,
     passed,
 )
 
@@ -99,67 +101,10 @@ MODEL_KEYS = ("costs", "Y_prediction_test", "Y_prediction_train", "w", "b",
 # --------------------------------------------------------------------------- tools
 
 
-def _underflow_is_fine(function: Callable) -> Callable:
-    """Let ``function`` underflow silently; overflow, divide-by-zero and invalid still fail.
-
-    exp(-1000) rounding to 0.0 is the correct, harmless answer of a stable sigmoid, so it
-    must not count as "not numerically safe" (``call`` raises on every NumPy FP error).
-    """
-
-    @functools.wraps(function)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        with np.errstate(under="ignore"):
-            return function(*args, **kwargs)
-
-    return wrapped
-
-
 def _call(function: Callable, *args: Any, **kwargs: Any) -> Any:
-    """``helpers.checks.call`` with underflow allowed; inputs are passed as fresh copies."""
+    """``call`` with fresh copies of the array arguments."""
     args = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
-    return call(_underflow_is_fine(function), *args, **kwargs)
-
-
-def _with_hint(run: Callable[[], Any], hint: str) -> Any:
-    """Run ``run()``; if it fails as not numerically safe, add ``hint`` to the message."""
-    try:
-        return run()
-    except CheckFailed as err:
-        if "not numerically safe" in str(err):
-            raise CheckFailed(f"{err} {hint}") from None
-        raise
-
-
-def _name(function: Callable, default: str) -> str:
-    return getattr(function, "__name__", default)
-
-
-def _expect_scalar(value: Any, what: str, hint: str = "") -> float:
-    """Fail unless ``value`` is a single real number (Python or NumPy scalar, or 0-d array)."""
-    array = np.asarray(value)
-    if not (array.ndim == 0 and array.dtype.kind in "fiub"):
-        got = type(value).__name__ + (f" of shape {array.shape}" if array.ndim else "")
-        raise CheckFailed(f"{what} must be a single number, got {got}. {hint}".strip())
-    number = float(array)
-    expect(math.isfinite(number), f"{what} is {number}, expected a finite number.")
-    return number
-
-
-def _expect_number(value: Any, expected: float, what: str, hint: str = "",
-                   rtol: float = 1e-6, atol: float = 1e-8) -> None:
-    number = _expect_scalar(value, what)
-    if not math.isclose(number, expected, rel_tol=rtol, abs_tol=atol):
-        raise CheckFailed(f"{what} is {number:.6g}, expected {expected:.6g}. {hint}".strip())
-
-
-def _expect_dict(value: Any, keys: tuple[str, ...], what: str) -> dict:
-    expect(isinstance(value, dict),
-           f"{what} must be a dict with keys {list(keys)}, got {type(value).__name__}.")
-    missing = [k for k in keys if k not in value]
-    expect(not missing,
-           f"{what} is missing the key(s) {missing}; it has {sorted(map(str, value))}. "
-           f"Use exactly these names: {list(keys)}.")
-    return value
+    return call(function, *args, **kwargs)
 
 
 def _expect_labels(value: Any, shape: tuple[int, int], what: str) -> np.ndarray:
@@ -181,9 +126,7 @@ def _diagnose(value: np.ndarray, expected: np.ndarray, what: str, m: int) -> Non
         if np.allclose(value, -expected, rtol=1e-6):
             raise CheckFailed(f"{what} has the wrong sign. The gradient uses dZ = A - Y "
                               "(prediction minus label), not Y - A.")
-        if np.allclose(value, m * expected, rtol=1e-6):
-            raise CheckFailed(f"{what} is {m} times too large (m = {m} examples): "
-                              "divide the sum over the examples by m.")
+        expect_not_m_times(value, expected, m, what, "divide the sum over the examples by m.")
 
 
 # --------------------------------------------------------------------------- the checks
@@ -191,15 +134,16 @@ def _diagnose(value: np.ndarray, expected: np.ndarray, what: str, m: int) -> Non
 
 def check_sigmoid(sigmoid: Callable) -> None:
     """sigmoid(z): right values, any shape, float32 kept, no overflow at z = +-1000."""
-    name = _name(sigmoid, "sigmoid")
+    name = name_of(sigmoid, "sigmoid")
     z = SIGMOID_Z.copy()
-    a = _with_hint(lambda: call(_underflow_is_fine(sigmoid), z),
-                   "Only exp of a number <= 0 is safe: use e = np.exp(-np.abs(z)). Note that "
-                   "np.where(cond, x, y) computes both x and y for every element.")
+    with hint_on_failure("Only exp of a number <= 0 is safe: use e = np.exp(-np.abs(z)). "
+                         "Note that np.where(cond, x, y) computes both x and y for every "
+                         "element.", only_if="not numerically safe"):
+        a = call(sigmoid, z)
     expect(a is not None, f"{name} returned None: did you forget the 'return' line?")
     expect_close(a, SIGMOID_EXPECTED, f"{name}(z) for z = {SIGMOID_Z.ravel().tolist()}")
-    expect(np.array_equal(z, SIGMOID_Z), f"{name} changed its input array z in place; "
-           "compute into new arrays instead (for example e = np.exp(-np.abs(z))).")
+    expect(np.array_equal(z, SIGMOID_Z), f"{name} changed its input array z in place. "
+           f"{IN_PLACE_RULE} Compute into new arrays (for example e = np.exp(-np.abs(z))).")
 
     matrix = np.array([[0.0, 2.0, -2.0], [-0.5, 0.5, 0.0]])
     expect_close(_call(sigmoid, matrix),
@@ -216,7 +160,7 @@ def check_sigmoid(sigmoid: Callable) -> None:
 
 def check_initialize_with_zeros(initialize_with_zeros: Callable) -> None:
     """initialize_with_zeros(dim, dtype): w zeros of shape (dim, 1) and the dtype, b = 0."""
-    name = _name(initialize_with_zeros, "initialize_with_zeros")
+    name = name_of(initialize_with_zeros, "initialize_with_zeros")
     for dim, kwargs, dtype in ((2, {}, np.float64), (3, {"dtype": np.float32}, np.float32)):
         how = f"{name}({dim}{', dtype=np.float32' if kwargs else ''})"
         w, b = expect_values(_call(initialize_with_zeros, dim, **kwargs), 2, how, "w, b")
@@ -228,41 +172,42 @@ def check_initialize_with_zeros(initialize_with_zeros: Callable) -> None:
         expect(w.dtype == dtype, f"w from {how} has dtype {w.dtype}, expected "
                f"{np.dtype(dtype).name}: pass dtype on to np.zeros.")
         expect(not np.any(w), f"w from {how} is not all zeros.")
-        number = _expect_scalar(b, f"b from {how}", "Use b = 0.0.")
+        number = expect_scalar(b, f"b from {how}", "Use b = 0.0.")
         expect(number == 0.0, f"b from {how} is {number}, expected 0.")
     passed(name)
 
 
 def check_propagate(propagate: Callable) -> None:
     """propagate(w, b, X, Y) -> (grads, cost): values, shapes, dtype, safety at z = +-1000."""
-    name = _name(propagate, "propagate")
+    name = name_of(propagate, "propagate")
     m = X.shape[1]
     grads, cost = expect_values(_call(propagate, W, B, X, Y), 2, name, "grads, cost")
-    grads = _expect_dict(grads, ("dw", "db"), f"grads from {name}")
+    grads = expect_dict(grads, ("dw", "db"), f"grads from {name}")
     dw = expect_shape(grads["dw"], W.shape, "dw (it must have the shape of w)")
     _diagnose(dw, PROPAGATE_DW, "dw", m)
     expect_close(dw, PROPAGATE_DW, "dw")
-    _expect_scalar(grads["db"], "db", "np.sum gives a single number.")
+    expect_scalar(grads["db"], "db", "np.sum gives a single number.")
     _diagnose(np.asarray(grads["db"]), np.asarray(PROPAGATE_DB), "db", m)
-    _expect_number(grads["db"], PROPAGATE_DB, "db")
-    _expect_scalar(cost, "cost", "Average the losses with np.mean, or np.sum(...) / m.")
+    expect_number(grads["db"], PROPAGATE_DB, "db")
+    expect_scalar(cost, "cost", "Average the losses with np.mean, or np.sum(...) / m.")
     _diagnose(np.asarray(cost), np.asarray(PROPAGATE_COST), "cost", m)
-    _expect_number(cost, PROPAGATE_COST, "cost",
-                   "The cost is the mean over the examples of "
-                   "-[y log(a) + (1 - y) log(1 - a)].")
+    expect_number(cost, PROPAGATE_COST, "cost",
+                  "The cost is the mean over the examples of "
+                  "-[y log(a) + (1 - y) log(1 - a)].")
 
     # z = +-1000: a naive sigmoid overflows and log(0) appears; clipping A gives a wrong cost.
-    result = _with_hint(lambda: _call(propagate, W_EXTREME, 0.0, X_EXTREME, Y_EXTREME),
-                        "Use your safe sigmoid for A, and compute the cost from z with "
-                        "np.logaddexp(0, -z) and np.logaddexp(0, z) instead of np.log(A).")
+    with hint_on_failure("Use your safe sigmoid for A, and compute the cost from z with "
+                         "np.logaddexp(0, -z) and np.logaddexp(0, z) instead of np.log(A).",
+                         only_if="not numerically safe"):
+        result = _call(propagate, W_EXTREME, 0.0, X_EXTREME, Y_EXTREME)
     grads, cost = expect_values(result, 2, f"{name} on extreme inputs", "grads, cost")
-    _expect_number(cost, EXTREME_COST, "cost for z = [[1000, -1000, 1000, -1000]] and "
-                   "Y = [[1, 0, 0, 1]]",
-                   "Two examples are wrong with total confidence, each loss is exactly 1000. "
-                   "Clipping A or adding an epsilon inside the log hides the overflow but "
-                   "gives a wrong cost: compute the cost from z with np.logaddexp.")
+    expect_number(cost, EXTREME_COST, "cost for z = [[1000, -1000, 1000, -1000]] and "
+                  "Y = [[1, 0, 0, 1]]",
+                  "Two examples are wrong with total confidence, each loss is exactly 1000. "
+                  "Clipping A or adding an epsilon inside the log hides the overflow but "
+                  "gives a wrong cost: compute the cost from z with np.logaddexp.")
     expect_close(grads["dw"], EXTREME_DW, "dw for z = [[1000, -1000, 1000, -1000]]")
-    _expect_number(grads["db"], EXTREME_DB, "db for z = [[1000, -1000, 1000, -1000]]")
+    expect_number(grads["db"], EXTREME_DB, "db for z = [[1000, -1000, 1000, -1000]]")
 
     # float32 in, float32 out: no silent copy of X to float64.
     grads, cost = expect_values(
@@ -274,18 +219,18 @@ def check_propagate(propagate: Callable) -> None:
            "(no astype(float), no np.float64 constants): mixing dtypes makes NumPy convert X "
            "to float64 on every iteration, which is slow.")
     expect_close(dw32, PROPAGATE_DW, "dw for float32 inputs", rtol=1e-5, atol=1e-6)
-    _expect_number(cost, PROPAGATE_COST, "cost for float32 inputs", rtol=1e-5)
+    expect_number(cost, PROPAGATE_COST, "cost for float32 inputs", rtol=1e-5)
     passed(name)
 
 
 def check_optimize(optimize: Callable) -> None:
     """optimize(...) -> (params, grads, costs): values after 100 and 201 steps, inputs intact."""
-    name = _name(optimize, "optimize")
+    name = name_of(optimize, "optimize")
     # One step: w - 0.009 * dw, with the dw that check_propagate expects.
     params, _, _ = expect_values(
         _call(optimize, W, B, X, Y, num_iterations=1, learning_rate=0.009), 3, name,
         "params, grads, costs")
-    params = _expect_dict(params, ("w", "b"), f"params from {name}")
+    params = expect_dict(params, ("w", "b"), f"params from {name}")
     w = expect_shape(params["w"], W.shape, "params['w']")
     if np.allclose(w, W):
         raise CheckFailed(f"params['w'] from {name} is the initial w: update "
@@ -296,26 +241,24 @@ def check_optimize(optimize: Callable) -> None:
     expect_close(w, W - 0.009 * PROPAGATE_DW, "params['w'] after one iteration "
                  "(expected w - learning_rate * dw)")
     inputs = {"w": W.copy(), "X": X.copy(), "Y": Y.copy()}
-    result = call(_underflow_is_fine(optimize), inputs["w"], B, inputs["X"], inputs["Y"],
-                  num_iterations=100, learning_rate=0.009)
+    result = call(optimize, inputs["w"], B, inputs["X"], inputs["Y"], num_iterations=100,
+                  learning_rate=0.009)
     params, grads, costs = expect_values(result, 3, name, "params, grads, costs")
     for what, original, fix in (
             ("w", W, "Write w = w - learning_rate * dw, which makes a new array."),
             ("X", X, "Compute into new arrays instead."),
             ("Y", Y, "Compute into new arrays instead.")):
         expect(np.array_equal(inputs[what], original),
-               f"{name} changed the caller's {what} array in place. The rule of this course "
-               "(notebook 1): a function never modifies an array passed to it, it returns new "
-               f"ones. {fix}")
-    params = _expect_dict(params, ("w", "b"), f"params from {name}")
-    grads = _expect_dict(grads, ("dw", "db"), f"grads from {name}")
+               f"{name} changed the caller's {what} array in place. {IN_PLACE_RULE} {fix}")
+    params = expect_dict(params, ("w", "b"), f"params from {name}")
+    grads = expect_dict(grads, ("dw", "db"), f"grads from {name}")
     w = expect_shape(params["w"], W.shape, "params['w']")
     expect_close(w, OPTIMIZE_W, "params['w'] after 100 iterations with learning_rate=0.009")
-    _expect_number(params["b"], OPTIMIZE_B,
-                   "params['b'] after 100 iterations with learning_rate=0.009",
-                   "Update b = b - learning_rate * db.")
+    expect_number(params["b"], OPTIMIZE_B,
+                  "params['b'] after 100 iterations with learning_rate=0.009",
+                  "Update b = b - learning_rate * db.")
     expect_close(grads["dw"], OPTIMIZE_DW, "grads['dw'] (the gradient of the last iteration)")
-    _expect_number(grads["db"], OPTIMIZE_DB, "grads['db'] (the gradient of the last iteration)")
+    expect_number(grads["db"], OPTIMIZE_DB, "grads['db'] (the gradient of the last iteration)")
     expect(isinstance(costs, list | tuple | np.ndarray),
            f"costs must be a list, got {type(costs).__name__}.")
     expect(len(costs) == 1, f"costs has {len(costs)} entries after 100 iterations, expected 1: "
@@ -333,7 +276,7 @@ def check_optimize(optimize: Callable) -> None:
 
 def check_predict(predict: Callable) -> None:
     """predict(w, b, X) -> (1, m) labels 0/1, threshold 0.5, no overflow at z = +-1000."""
-    name = _name(predict, "predict")
+    name = name_of(predict, "predict")
     prediction = _call(predict, PREDICT_W, PREDICT_B, PREDICT_X)
     expect(prediction is not None, f"{name} returned None: did you forget the 'return' line?")
     labels = _expect_labels(prediction, (1, 4), f"{name}(w, b, X)")
@@ -355,10 +298,10 @@ def check_predict(predict: Callable) -> None:
 
 def check_model(model: Callable) -> None:
     """model(...) on a tiny synthetic problem: keys, costs, parameters, predictions, dtype."""
-    name = _name(model, "model")
+    name = name_of(model, "model")
     d = _call(model, MODEL_X_TRAIN, MODEL_Y_TRAIN, MODEL_X_TEST, MODEL_Y_TEST,
               num_iterations=300, learning_rate=0.5)
-    d = _expect_dict(d, MODEL_KEYS, f"the dict returned by {name}")
+    d = expect_dict(d, MODEL_KEYS, f"the dict returned by {name}")
     costs = np.asarray(d["costs"], dtype=float).ravel()
     expect(costs.size == 3, f"d['costs'] has {costs.size} entries after 300 iterations, "
            "expected 3 (iterations 0, 100 and 200).")
@@ -369,7 +312,7 @@ def check_model(model: Callable) -> None:
     expect_close(costs, MODEL_COSTS, "d['costs'] (did you pass num_iterations and "
                  "learning_rate on to optimize?)")
     expect_close(d["w"], MODEL_W, "d['w']")
-    _expect_number(d["b"], MODEL_B, "d['b']")
+    expect_number(d["b"], MODEL_B, "d['b']")
     train = _expect_labels(d["Y_prediction_train"], MODEL_Y_TRAIN.shape, "d['Y_prediction_train']")
     test = _expect_labels(d["Y_prediction_test"], MODEL_Y_TEST.shape, "d['Y_prediction_test']")
     expect(np.array_equal(train, MODEL_PREDICTION_TRAIN),
@@ -378,13 +321,13 @@ def check_model(model: Callable) -> None:
            "d['Y_prediction_test'] is wrong: predict with the trained w, b on X_test.")
     for key, expected in (("train_accuracy", MODEL_TRAIN_ACCURACY),
                           ("test_accuracy", MODEL_TEST_ACCURACY)):
-        value = _expect_scalar(d[key], f"d['{key}']")
+        value = expect_scalar(d[key], f"d['{key}']")
         if math.isclose(value, expected / 100):
             raise CheckFailed(f"d['{key}'] is {value:g}, a fraction: give it in percent "
                               f"({expected:g}), 100 * the fraction of labels predicted right.")
-        _expect_number(value, expected, f"d['{key}']",
-                       "It is the percentage of examples whose predicted label equals the "
-                       "true one (Y_train for the training set, Y_test for the test set).")
+        expect_number(value, expected, f"d['{key}']",
+                      "It is the percentage of examples whose predicted label equals the "
+                      "true one (Y_train for the training set, Y_test for the test set).")
     expect(d["learning_rate"] == 0.5 and d["num_iterations"] == 300,
            "d['learning_rate'] and d['num_iterations'] must be the values model was called "
            f"with (0.5 and 300), got {d['learning_rate']} and {d['num_iterations']}.")
@@ -392,7 +335,7 @@ def check_model(model: Callable) -> None:
     d32 = _call(model, *(a.astype(np.float32) for a in (MODEL_X_TRAIN, MODEL_Y_TRAIN,
                                                         MODEL_X_TEST, MODEL_Y_TEST)),
                 num_iterations=300, learning_rate=0.5)
-    w32 = np.asarray(_expect_dict(d32, MODEL_KEYS, f"the dict returned by {name}")["w"])
+    w32 = np.asarray(expect_dict(d32, MODEL_KEYS, f"the dict returned by {name}")["w"])
     expect(w32.dtype == np.float32,
            f"{name} trained float32 data into a {w32.dtype} w: call "
            "initialize_with_zeros(X_train.shape[0], dtype=X_train.dtype).")

@@ -1,14 +1,9 @@
-"""Checks for notebook 3: logistic regression and a shallow network in TensorFlow 2.
+"""Checks for notebook 3, TensorFlow: ``check_<name>(function)`` per exercise.
 
-Each ``check_<name>(function)`` calls the learner's function on small fixed float64 inputs
-and compares the result with constants written below (worked out once with a trusted
-implementation, and for the logistic gradients also with the NumPy formula). It also tests
-what TensorFlow code in particular gets wrong: gradients that come back as ``None`` (the cost
-was not computed on the tape), parameters that are no longer ``tf.Variable`` objects, a cost
-computed from probabilities instead of logits, code that runs eagerly but not in a
-``tf.function``.
-
-The fixed inputs (shapes in brackets), one example per column::
+Besides values they catch TensorFlow's own mistakes: ``None`` gradients (the cost was not
+computed on the tape), parameters that are no longer ``tf.Variable``, a cost from
+probabilities instead of logits, code that fails inside ``tf.function``. The fixed float64
+inputs (shapes in brackets), one example per column::
 
     logistic regression          w = [[0.5], [-1.0]] (2, 1),  b = 0.25
                                  X = [[1, -2, 3], [0.5, 1.5, -1]] (2, 3),  Y = [[1, 0, 1]]
@@ -38,11 +33,18 @@ import tensorflow as tf
 
 from helpers.checks import (
     CheckFailed,
+    as_numbers,
     call,
     expect,
     expect_close,
+    expect_dict,
+    expect_not_m_times,
+    expect_number,
+    expect_scalar,
     expect_shape,
     expect_values,
+    hint_on_failure,
+    name_of,
     passed,
 )
 
@@ -153,10 +155,6 @@ PREDICT_RELU = [[1, 1, 1, 0, 0, 1]]
 # --------------------------------------------------------------------------- tools
 
 
-def _name(function: Callable, default: str) -> str:
-    return getattr(function, "__name__", default)
-
-
 def _constant(value: Any) -> tf.Tensor:
     return tf.constant(value, dtype=F64)
 
@@ -167,53 +165,10 @@ def _network(values: dict[str, Any] | None = None) -> dict[str, tf.Variable]:
     return {key: tf.Variable(values[key], dtype=F64, name=key) for key in PARAMETER_NAMES}
 
 
-def _numpy(value: Any, what: str) -> np.ndarray:
-    """A learner's tensor, variable, array or number as a float64 NumPy array."""
-    expect(value is not None, f"{what} is None.")
-    try:
-        array = np.asarray(value.numpy() if hasattr(value, "numpy") else value)
-    except Exception as err:  # a symbolic tensor, a string...
-        raise CheckFailed(f"{what} is not a number or an array of numbers "
-                          f"({type(value).__name__}: {err}).") from None
-    expect(array.dtype.kind in "fiub",
-           f"{what} must hold numbers, got {type(value).__name__} of dtype {array.dtype}.")
-    return array.astype(np.float64)
-
-
-def _expect_scalar(value: Any, what: str, hint: str = "") -> float:
-    array = _numpy(value, what)
-    if array.ndim != 0 and array.size == 1:
-        raise CheckFailed(f"{what} has shape {array.shape}, expected a single number (shape ()). "
-                          f"{hint}".strip())
-    expect(array.ndim == 0, f"{what} has shape {array.shape}, expected a single number. "
-           f"{hint}".strip())
-    number = float(array)
-    expect(math.isfinite(number), f"{what} is {number}, expected a finite number. {hint}".strip())
-    return number
-
-
-def _expect_number(value: Any, expected: float, what: str, hint: str = "") -> None:
-    number = _expect_scalar(value, what, hint)
-    if not math.isclose(number, expected, rel_tol=1e-6, abs_tol=1e-9):
-        raise CheckFailed(f"{what} is {number:.6g}, expected {expected:.6g}. {hint}".strip())
-
-
-def _expect_parameters(parameters: Any, what: str) -> dict:
-    expect(isinstance(parameters, dict),
-           f"{what} must be a dict with keys {list(PARAMETER_NAMES)}, "
-           f"got {type(parameters).__name__}.")
-    missing = [k for k in PARAMETER_NAMES if k not in parameters]
-    expect(not missing, f"{what} is missing the key(s) {missing}; it has "
-           f"{sorted(map(str, parameters))}. Use exactly {list(PARAMETER_NAMES)}.")
-    return parameters
-
-
 def _sum_not_mean(value: Any, expected: float, m: int, what: str) -> None:
     """Name the 'sum instead of mean' mistake before a generic mismatch."""
-    number = _expect_scalar(value, what)
-    if math.isclose(number, m * expected, rel_tol=1e-6):
-        raise CheckFailed(f"{what} is {m} times too large (m = {m} examples): the cost is the "
-                          "mean of the losses, tf.reduce_mean, not tf.reduce_sum.")
+    expect_not_m_times(expect_scalar(value, what), expected, m, what,
+                       "the cost is the mean of the losses, tf.reduce_mean, not tf.reduce_sum.")
 
 
 # --------------------------------------------------------------------------- the checks
@@ -221,7 +176,7 @@ def _sum_not_mean(value: Any, expected: float, m: int, what: str) -> None:
 
 def check_propagate_tf(propagate_tf: Callable) -> None:
     """propagate_tf(w, b, X, Y) -> (grads, cost): the tape's gradients equal the formula's."""
-    name = _name(propagate_tf, "propagate_tf")
+    name = name_of(propagate_tf, "propagate_tf")
     w = tf.Variable(LR_W, dtype=F64, name="w")
     b = tf.Variable(LR_B, dtype=F64, name="b")
     X, Y, m = _constant(LR_X), _constant(LR_Y), len(LR_Y[0])
@@ -237,13 +192,13 @@ def check_propagate_tf(propagate_tf: Callable) -> None:
                "with TensorFlow operations on w and b (no .numpy(), no NumPy functions), "
                "then call tape.gradient(cost, [w, b]).")
     _sum_not_mean(cost, PROPAGATE_COST, m, "cost")
-    _expect_number(cost, PROPAGATE_COST, "cost",
-                   "It is tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=Y, "
-                   "logits=Z)) with Z = w^T X + b (use tf.transpose(w) @ X + b).")
-    dw = expect_shape(_numpy(grads["dw"], "grads['dw']"), (2, 1),
+    expect_number(cost, PROPAGATE_COST, "cost",
+                  "It is tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=Y, "
+                  "logits=Z)) with Z = w^T X + b (use tf.transpose(w) @ X + b).")
+    dw = expect_shape(as_numbers(grads["dw"], "grads['dw']"), (2, 1),
                       "grads['dw'] (it must have the shape of w)")
     expect_close(dw, PROPAGATE_DW, "grads['dw']")
-    _expect_number(grads["db"], PROPAGATE_DB, "grads['db']")
+    expect_number(grads["db"], PROPAGATE_DB, "grads['db']")
     expect(np.array_equal(w.numpy(), LR_W) and float(b.numpy()) == LR_B,
            f"{name} changed w or b: it must only compute the cost and the gradients; the "
            "update comes later.")
@@ -252,12 +207,12 @@ def check_propagate_tf(propagate_tf: Callable) -> None:
 
 def check_initialize_parameters(initialize_parameters: Callable) -> None:
     """initialize_parameters(n_x, n_h, n_y, seed): shapes, tf.Variable, float64, N(0, 0.01^2)."""
-    name = _name(initialize_parameters, "initialize_parameters")
+    name = name_of(initialize_parameters, "initialize_parameters")
     n_x, n_h, n_y = 400, 30, 20  # odd sizes, so that swapped dimensions show
     shapes = {"W1": (n_h, n_x), "b1": (n_h, 1), "W2": (n_y, n_h), "b2": (n_y, 1)}
     how = f"{name}({n_x}, {n_h}, {n_y}, seed=1)"
-    parameters = _expect_parameters(call(initialize_parameters, n_x, n_h, n_y, seed=1,
-                                         name=name), f"the dict returned by {how}")
+    parameters = expect_dict(call(initialize_parameters, n_x, n_h, n_y, seed=1, name=name),
+                             PARAMETER_NAMES, f"the dict returned by {how}")
     for key, shape in shapes.items():
         value = parameters[key]
         expect(isinstance(value, tf.Variable),
@@ -291,18 +246,20 @@ def check_initialize_parameters(initialize_parameters: Callable) -> None:
            "W1 and W2 start with the same numbers: draw W2 from the generator after W1 "
            "instead of creating a new generator with the same seed for each.")
 
-    again = _expect_parameters(call(initialize_parameters, n_x, n_h, n_y, seed=1, name=name),
-                               f"the dict returned by {how}")
-    other = _expect_parameters(call(initialize_parameters, n_x, n_h, n_y, seed=2, name=name),
-                               f"the dict returned by {name}({n_x}, {n_h}, {n_y}, seed=2)")
-    expect(all(np.array_equal(parameters[k].numpy(), _numpy(again[k], k)) for k in ("W1", "W2")),
+    again = expect_dict(call(initialize_parameters, n_x, n_h, n_y, seed=1, name=name),
+                        PARAMETER_NAMES, f"the dict returned by {how}")
+    other = expect_dict(call(initialize_parameters, n_x, n_h, n_y, seed=2, name=name),
+                        PARAMETER_NAMES,
+                        f"the dict returned by {name}({n_x}, {n_h}, {n_y}, seed=2)")
+    expect(all(np.array_equal(parameters[k].numpy(), as_numbers(again[k], k))
+               for k in ("W1", "W2")),
            f"two calls of {how} gave different weights: create the generator from the seed "
            "inside the function, rng = tf.random.Generator.from_seed(seed), and draw from it.")
-    expect(not np.array_equal(parameters["W1"].numpy(), _numpy(other["W1"], "W1")),
+    expect(not np.array_equal(parameters["W1"].numpy(), as_numbers(other["W1"], "W1")),
            "seed=1 and seed=2 gave the same W1: use the seed argument to create the generator.")
 
-    small = _expect_parameters(call(initialize_parameters, 2, 4, 1, seed=3, name=name),
-                               f"the dict returned by {name}(2, 4, 1, seed=3)")
+    small = expect_dict(call(initialize_parameters, 2, 4, 1, seed=3, name=name),
+                        PARAMETER_NAMES, f"the dict returned by {name}(2, 4, 1, seed=3)")
     for key, shape in {"W1": (4, 2), "b1": (4, 1), "W2": (1, 4), "b2": (1, 1)}.items():
         expect(tuple(small[key].shape) == shape,
                f"parameters['{key}'] from {name}(2, 4, 1) has shape {tuple(small[key].shape)}, "
@@ -312,10 +269,10 @@ def check_initialize_parameters(initialize_parameters: Callable) -> None:
 
 def check_forward_propagation(forward_propagation: Callable) -> None:
     """forward_propagation(X, parameters, activation) -> the logits Z2, shape (n_y, m)."""
-    name = _name(forward_propagation, "forward_propagation")
+    name = name_of(forward_propagation, "forward_propagation")
     X = _constant(NET_X)
     Z2 = call(forward_propagation, X, _network(), tf.tanh, name=name)
-    Z2 = expect_shape(_numpy(Z2, f"the result of {name}"), (1, 4),
+    Z2 = expect_shape(as_numbers(Z2, f"the result of {name}"), (1, 4),
                       f"Z2 from {name} (one logit per example)")
     if np.allclose(Z2, FORWARD_TANH_SIGMOID, rtol=1e-6):
         raise CheckFailed(f"{name} returns sigmoid(Z2), the probabilities: return the logits "
@@ -327,37 +284,37 @@ def check_forward_propagation(forward_propagation: Callable) -> None:
     expect_close(Z2, FORWARD_TANH, f"Z2 = {name}(X, parameters, tf.tanh)")
 
     Z2 = call(forward_propagation, X, _network(), tf.nn.relu, name=name)
-    Z2 = expect_shape(_numpy(Z2, f"the result of {name}"), (1, 4), f"Z2 from {name}")
+    Z2 = expect_shape(as_numbers(Z2, f"the result of {name}"), (1, 4), f"Z2 from {name}")
     if np.allclose(Z2, FORWARD_TANH, rtol=1e-6):
         raise CheckFailed(f"{name}(X, parameters, tf.nn.relu) used tanh anyway: apply the "
                           "function passed as 'activation'.")
     expect_close(Z2, FORWARD_RELU, f"Z2 = {name}(X, parameters, tf.nn.relu)")
 
     one = call(forward_propagation, X[:, :1], _network(), tf.tanh, name=name)
-    expect_close(_numpy(one, f"the result of {name}"), [[FORWARD_TANH[0][0]]],
+    expect_close(as_numbers(one, f"the result of {name}"), [[FORWARD_TANH[0][0]]],
                  "Z2 for a single example (m = 1)")
     passed(name)
 
 
 def check_compute_cost(compute_cost: Callable) -> None:
     """compute_cost(Z2, Y): the mean cross-entropy from logits, exact at z = +-1000."""
-    name = _name(compute_cost, "compute_cost")
+    name = name_of(compute_cost, "compute_cost")
     Z, Y, m = _constant(COST_Z), _constant(COST_Y), len(COST_Y[0])
     cost = call(compute_cost, Z, Y, name=name)
     _sum_not_mean(cost, COST, m, "the cost")
-    if math.isclose(_expect_scalar(cost, "the cost"), COST_SWAPPED, rel_tol=1e-6):
+    if math.isclose(expect_scalar(cost, "the cost"), COST_SWAPPED, rel_tol=1e-6):
         raise CheckFailed("the cost has labels and logits swapped: call "
                           "tf.nn.sigmoid_cross_entropy_with_logits(labels=Y, logits=Z2), "
                           "with the keywords.")
-    _expect_number(cost, COST, f"{name}(Z2, Y) for Z2 = {COST_Z} and Y = {COST_Y}",
-                   "The cost is the mean over the examples of "
-                   "-[y log(sigmoid(z)) + (1 - y) log(1 - sigmoid(z))].")
+    expect_number(cost, COST, f"{name}(Z2, Y) for Z2 = {COST_Z} and Y = {COST_Y}",
+                  "The cost is the mean over the examples of "
+                  "-[y log(sigmoid(z)) + (1 - y) log(1 - sigmoid(z))].")
     cost = call(compute_cost, _constant(EXTREME_Z), _constant(EXTREME_Y), name=name)
-    _expect_number(cost, EXTREME_COST,
-                   f"{name}(Z2, Y) for Z2 = {EXTREME_Z} and Y = {EXTREME_Y}",
-                   "Two examples are wrong with total confidence, each loss is exactly 1000. "
-                   "sigmoid(1000) rounds to 1, so log(1 - A) is log(0): compute the cost from the "
-                   "logits with tf.nn.sigmoid_cross_entropy_with_logits instead of from A.")
+    expect_number(cost, EXTREME_COST,
+                  f"{name}(Z2, Y) for Z2 = {EXTREME_Z} and Y = {EXTREME_Y}",
+                  "Two examples are wrong with total confidence, each loss is exactly 1000. "
+                  "sigmoid(1000) rounds to 1, so log(1 - A) is log(0): compute the cost from the "
+                  "logits with tf.nn.sigmoid_cross_entropy_with_logits instead of from A.")
     passed(name)
 
 
@@ -393,13 +350,13 @@ def _check_one_step(train_step: Callable, name: str, learning_rate: float,
                           "gradient, assign_sub(learning_rate * gradient).")
     for key in PARAMETER_NAMES:
         expect_close(parameters[key].numpy(), expected[key], f"parameters['{key}'] after {how}")
-    _expect_number(cost, expected_cost, f"the cost returned by {how}",
-                   "Return the cost computed on the tape, before the update.")
+    expect_number(cost, expected_cost, f"the cost returned by {how}",
+                  "Return the cost computed on the tape, before the update.")
 
 
 def check_train_step(train_step: Callable) -> None:
     """train_step(X, Y, parameters, learning_rate, activation): one in-place GD step."""
-    name = _name(train_step, "train_step")
+    name = name_of(train_step, "train_step")
     _check_one_step(train_step, name, 0.5, tf.tanh, STEP_TANH_COST, STEP_TANH,
                     f"{name}(X, Y, parameters, 0.5, tf.tanh)")
     _check_one_step(train_step, name, 0.25, tf.nn.relu, STEP_RELU_COST, STEP_RELU,
@@ -477,7 +434,7 @@ def _train_fixed(nn_model: Callable, name: str, learning_rate: float, activation
                f"{how} called initialize_parameters with {key}={start[key]!r}, expected "
                f"{expected} ({meaning}).")
     parameters, costs = expect_values(result, 2, how, "parameters, costs")
-    parameters = _expect_parameters(parameters, f"the parameters returned by {how}")
+    parameters = expect_dict(parameters, PARAMETER_NAMES, f"the parameters returned by {how}")
     for key in PARAMETER_NAMES:
         expect(parameters[key] is start["network"][key],
                f"parameters['{key}'] returned by {how} is not the variable that "
@@ -489,7 +446,7 @@ def _train_fixed(nn_model: Callable, name: str, learning_rate: float, activation
     expect(len(costs) == expected_count,
            f"{how} returned {len(costs)} costs, expected {expected_count}: the costs before "
            "steps 0, 100 and 200, one every 100 steps starting with the first.")
-    costs = [_expect_scalar(cost, f"costs[{i}]") for i, cost in enumerate(costs)]
+    costs = [expect_scalar(cost, f"costs[{i}]") for i, cost in enumerate(costs)]
     return parameters, costs, printed.getvalue(), how
 
 
@@ -510,21 +467,19 @@ def _expect_trained(parameters: dict, costs: list[float], expected: dict, how: s
         raise CheckFailed(f"costs[0] from {how} is {costs[0]:.6g}, expected "
                           f"{expected['costs'][0]:.6g}, the cost before the first step (the "
                           "value train_step returns).")
-    try:
+    with hint_on_failure("Run exactly num_iterations steps of train_step with the given "
+                         "learning_rate and activation, and keep the cost of steps 0, 100, "
+                         "200, ..."):
         for key in PARAMETER_NAMES:
             expect_close(parameters[key].numpy(), expected[key],
                          f"parameters['{key}'] after {how}")
         expect_close(costs, expected["costs"], f"the costs from {how}")
-    except CheckFailed as err:
-        raise CheckFailed(f"{err} Run exactly num_iterations steps of train_step with the "
-                          "given learning_rate and activation, and keep the cost of steps 0, "
-                          "100, 200, ...") from None
 
 
 def check_nn_model(nn_model: Callable) -> None:
     """nn_model(X, Y, n_h, num_iterations, learning_rate, activation, seed, print_cost)
     -> (parameters, costs): your functions, put together into a training loop."""
-    name = _name(nn_model, "nn_model")
+    name = name_of(nn_model, "nn_model")
     parameters, costs, printed, how = _train_fixed(nn_model, name, 0.5, tf.tanh)
     _expect_trained(parameters, costs, NN_TANH, how)
     expect(printed == "", f"{how} printed {printed[:60]!r}...: print only when print_cost "
@@ -552,7 +507,7 @@ def check_nn_model(nn_model: Callable) -> None:
 
 def check_predict(predict: Callable) -> None:
     """predict(parameters, X, activation) -> labels 0/1 as integers, shape (1, m)."""
-    name = _name(predict, "predict")
+    name = name_of(predict, "predict")
     X = np.array(PREDICT_X)
     how = f"{name}(parameters, X, tf.tanh)"
     labels = call(predict, _network(), X, tf.tanh, name=name)

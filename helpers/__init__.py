@@ -8,6 +8,7 @@ Modules, one job each:
 - ``helpers.plots``: the figures the notebooks share.
 - ``helpers.checks``: the checks that follow each exercise.
 - ``helpers.cnn``: notebook 4's convolutional network and the procedure that trains it.
+- ``helpers.layers``: Keras layers fixed for float64 (import after ``prepare_notebook``).
 - ``helpers.paths``: where things live in the checkout (``build_path`` for generated files).
 
 ``import helpers`` is light: NumPy and friends load only when a module needs them, so

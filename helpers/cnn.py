@@ -155,7 +155,9 @@ def augmenter(recipe: Recipe = RECIPE):
     if recipe.flip:
         layers.append(keras.layers.RandomFlip("horizontal"))
     if recipe.rotate:
-        layers.append(keras.layers.RandomRotation(recipe.rotate, fill_mode="reflect"))
+        from helpers.layers import RandomRotation  # Keras's own fails in float64
+
+        layers.append(RandomRotation(recipe.rotate, fill_mode="reflect"))
     if recipe.zoom:
         layers.append(keras.layers.RandomZoom(recipe.zoom, fill_mode="reflect"))
     if recipe.shift:

@@ -118,7 +118,8 @@ def markdown(rows: list[dict], seconds_total: float) -> str:
         "Environment: "
         f"{cpu_name()}, {os.cpu_count()} logical CPUs, TensorFlow {tf.__version__}, "
         f"Keras {keras.__version__}, NumPy {np.__version__}, Python {platform.python_version()}, "
-        f"{TF_THREADS} TensorFlow thread(s) (intra- and inter-op), oneDNN off, op determinism on. "
+        f"{TF_THREADS} TensorFlow thread(s) (intra- and inter-op), oneDNN off, op determinism on, "
+        f"Keras in {keras.config.floatx()}. "
         f"Total run {seconds_total / 60:.1f} min. Wall-clock seconds depend on the machine's load; "
         "CPU seconds much less so.",
         "",

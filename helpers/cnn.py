@@ -32,7 +32,8 @@ cross-validation on the training images only (see ``experiments/cnn_results.md``
 images enter only through :meth:`Committee.predict_proba`, after training.
 
 Array layout: images are ``(m, 64, 64, 3)`` (Keras's examples-first layout, not the
-column-per-example ``(n_x, m)`` of the NumPy notebooks), uint8 in [0, 255] or float in [0, 1];
+column-per-example ``(n_x, m)`` of the NumPy notebooks), uint8 in [0, 255] or float in [0, 1]
+(converted to Keras's dtype, float64 after ``prepare_notebook``);
 labels are ``(m,)`` or ``(1, m)`` with values 0 (non-cat) or 1 (cat).
 """
 
@@ -107,16 +108,20 @@ RESULTS_PATH = EXPERIMENTS_DIR / "cnn_results.md"
 
 
 def as_images(x: np.ndarray, name: str = "x") -> np.ndarray:
-    """Images as float32 in [0, 1], shape (m, px, px, 3). Accepts uint8 [0, 255] or floats."""
+    """Images in [0, 1], shape (m, px, px, 3), in Keras's dtype (``keras.config.floatx()``,
+    float64 after ``prepare_notebook``). Accepts uint8 [0, 255] or floats."""
+    import keras
+
     x = np.asarray(x)
     if x.ndim != 4 or x.shape[-1] != 3:
         raise ValueError(
             f"{name} must be images of shape (m, height, width, 3), got {x.shape}. If you "
             "flattened them to (n_x, m), reshape back with x.T.reshape(-1, 64, 64, 3)."
         )
+    dtype = keras.config.floatx()
     if x.dtype == np.uint8:
-        return x.astype(np.float32) / 255.0
-    x = x.astype(np.float32)
+        return x.astype(dtype) / 255.0
+    x = x.astype(dtype)
     if x.size and (x.min() < 0 or x.max() > 1):
         raise ValueError(f"{name} is float with values outside [0, 1]: pass uint8 images, "
                          "or divide by 255 once.")
@@ -150,7 +155,9 @@ def augmenter(recipe: Recipe = RECIPE):
     if recipe.flip:
         layers.append(keras.layers.RandomFlip("horizontal"))
     if recipe.rotate:
-        layers.append(keras.layers.RandomRotation(recipe.rotate, fill_mode="reflect"))
+        from helpers.layers import RandomRotation  # Keras's own fails in float64
+
+        layers.append(RandomRotation(recipe.rotate, fill_mode="reflect"))
     if recipe.zoom:
         layers.append(keras.layers.RandomZoom(recipe.zoom, fill_mode="reflect"))
     if recipe.shift:
@@ -379,7 +386,7 @@ def train_committee(train_x: np.ndarray, train_y: np.ndarray, *, seed: int,
             trainer = training_model(model, recipe)
             steps = recipe.epochs * -(-fit_idx.size // recipe.batch_size)
             compile_cnn(trainer, recipe, steps)
-            trainer.fit(x[fit_idx], y[fit_idx].astype(np.float32), epochs=recipe.epochs,
+            trainer.fit(x[fit_idx], y[fit_idx].astype(x.dtype), epochs=recipe.epochs,
                         batch_size=recipe.batch_size, shuffle=True, verbose=0,
                         class_weight=class_weights(y[fit_idx]) if recipe.balanced else None)
             if recipe.precise_bn:

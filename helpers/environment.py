@@ -26,6 +26,11 @@ TF_THREADS = 1
 BLAS_THREADS = 1
 #: The highest instruction set TensorFlow's oneDNN matrix kernels may use (see below).
 ONEDNN_MAX_CPU_ISA = "AVX2"
+#: Set this environment variable (e.g. to "AVX") to use another cap than ONEDNN_MAX_CPU_ISA:
+#: maintainers check with it that the stored outputs do not depend on oneDNN's kernel.
+ONEDNN_ISA_OVERRIDE_ENV = "COURSE_ONEDNN_MAX_CPU_ISA"
+#: Keras's dtype for weights and computations (its default is float32).
+KERAS_FLOATX = "float64"
 
 
 def _set_quiet_tensorflow_env() -> None:
@@ -34,11 +39,13 @@ def _set_quiet_tensorflow_env() -> None:
     # oneDNN picks kernels by CPU instruction set (AVX2, AVX-512...), so results would differ
     # between machines in the last bits. The plain Eigen kernels give the same numbers everywhere.
     os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"
-    # Even so, TensorFlow's matrix products (Dense and Conv2D layers) run on oneDNN's GEMM, which
-    # picks its kernel by instruction set when first used: AVX, AVX2 and AVX-512 round
-    # differently, and a long training drifts apart. Capping it at AVX2 (in almost every x86
-    # CPU since 2013) gives every such machine the same bits as the stored outputs.
-    os.environ["ONEDNN_MAX_CPU_ISA"] = ONEDNN_MAX_CPU_ISA
+    # Even so, TensorFlow's float32 matrix products (Dense and Conv2D layers) run on oneDNN's
+    # sgemm, which picks its kernel when first used, by instruction set *and* CPU model: even
+    # capped at the same instruction set, two x86 CPUs can round differently, and a long
+    # training drifts apart. Keras therefore runs in float64 (KERAS_FLOATX, set below), whose
+    # products do not go through oneDNN: the same bits whatever the cap. The cap stays for
+    # float32 code, where it at least removes the AVX-512 kernels.
+    os.environ["ONEDNN_MAX_CPU_ISA"] = os.environ.get(ONEDNN_ISA_OVERRIDE_ENV) or ONEDNN_MAX_CPU_ISA
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     os.environ.setdefault("TF_DETERMINISTIC_OPS", "1")
 
@@ -114,8 +121,8 @@ def prepare_notebook(seed: int = 1, *, tensorflow: bool = False) -> None:
     Args:
         seed: seeds Python's ``random``, NumPy's global generator and (with ``tensorflow``)
             TensorFlow and Keras.
-        tensorflow: also import TensorFlow quietly, make its ops deterministic and pin
-            its thread counts.
+        tensorflow: also import TensorFlow quietly, make its ops deterministic, pin
+            its thread counts and make Keras compute in float64 (:data:`KERAS_FLOATX`).
     """
     if sys.version_info < MIN_PYTHON:
         raise RuntimeError(
@@ -146,6 +153,7 @@ def prepare_notebook(seed: int = 1, *, tensorflow: bool = False) -> None:
         except RuntimeError:
             pass  # already initialised by an earlier call: the threads are already set
         keras.utils.set_random_seed(seed)  # seeds random, NumPy and TensorFlow together
+        keras.config.set_floatx(KERAS_FLOATX)  # the same rounding on every x86 CPU (see above)
         tf.config.experimental.enable_op_determinism()
         checked.update(tensorflow=EXPECTED_VERSIONS["tensorflow"], keras=EXPECTED_VERSIONS["keras"])
 

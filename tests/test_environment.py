@@ -8,7 +8,7 @@ import sys
 
 import numpy as np
 
-from helpers.environment import prepare_notebook
+from helpers.environment import ONEDNN_ISA_OVERRIDE_ENV, prepare_notebook
 
 
 def test_seeds_numpy_reproducibly():
@@ -57,7 +57,8 @@ def test_tensorflow_matrix_products_do_not_depend_on_the_instruction_set():
     )
     outputs = []
     for isa in (None, "AVX"):
-        env = {k: v for k, v in os.environ.items() if k != "ONEDNN_MAX_CPU_ISA"}
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("ONEDNN_MAX_CPU_ISA", ONEDNN_ISA_OVERRIDE_ENV)}
         if isa:
             env["ONEDNN_MAX_CPU_ISA"] = isa
         run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -65,6 +66,39 @@ def test_tensorflow_matrix_products_do_not_depend_on_the_instruction_set():
         assert run.returncode == 0, run.stderr
         outputs.append(run.stdout)
     assert outputs[0] == outputs[1], "the matrix product depends on ONEDNN_MAX_CPU_ISA"
+
+
+def test_keras_training_does_not_depend_on_the_onednn_kernel():
+    """Keras runs in float64, whose matrix products do not go through oneDNN's sgemm: a short
+    training gives the same bits whether oneDNN may use AVX or AVX2 (set with the override).
+
+    In float32 the same training differs between the two caps on some CPUs (an AMD EPYC with
+    AVX-512, for one), because oneDNN's kernel choice depends on the CPU model too.
+    """
+    code = (
+        "from helpers.environment import prepare_notebook\n"
+        "prepare_notebook(seed=1, tensorflow=True)\n"
+        "import hashlib, os, keras, numpy as np\n"
+        "x = np.random.default_rng(0).standard_normal((64, 300))\n"
+        "y = (x[:, :1] > 0).astype(float)\n"
+        "m = keras.Sequential([keras.Input((300,)), keras.layers.Dense(32, activation='relu'),\n"
+        "                      keras.layers.Dense(1, activation='sigmoid')])\n"
+        "m.compile(optimizer='adam', loss='binary_crossentropy')\n"
+        "m.fit(x, y, epochs=3, batch_size=16, verbose=0)\n"
+        "w = np.concatenate([v.ravel() for v in m.get_weights()])\n"
+        "print(os.environ['ONEDNN_MAX_CPU_ISA'], keras.config.floatx(), w.dtype,\n"
+        "      hashlib.sha256(w.tobytes()).hexdigest())\n"
+    )
+    outputs = []
+    for isa in ("AVX", "AVX2"):
+        env = dict(os.environ, **{ONEDNN_ISA_OVERRIDE_ENV: isa})
+        run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             timeout=120, env=env)
+        assert run.returncode == 0, run.stderr
+        cap, floatx, dtype, digest = run.stdout.split()
+        assert (cap, floatx, dtype) == (isa, "float64", "float64")
+        outputs.append(digest)
+    assert outputs[0] == outputs[1], "float64 Keras training depends on ONEDNN_MAX_CPU_ISA"
 
 
 def test_cpu_warning_only_where_tensorflow_rounds_differently():

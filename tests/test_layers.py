@@ -1,0 +1,51 @@
+"""helpers.layers: Keras layers fixed for float64."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from helpers.environment import prepare_notebook
+
+prepare_notebook(0, tensorflow=True)  # Keras in float64, as in the notebooks
+
+import keras  # noqa: E402
+import pytest  # noqa: E402
+
+from helpers import cnn  # noqa: E402
+from helpers.layers import RandomRotation  # noqa: E402
+
+
+def images(m: int = 4, px: int = 16) -> np.ndarray:
+    return np.random.default_rng(0).random((m, px, px, 3))
+
+
+def test_keras_rotation_fails_in_float64_and_ours_does_not():
+    """If Keras's own layer ever works here, helpers.layers.RandomRotation can go."""
+    assert keras.config.floatx() == "float64"
+    x = images()
+    with pytest.raises(Exception, match="double tensor but is a float tensor"):
+        keras.layers.RandomRotation(0.05, seed=2)(x, training=True)
+    out = np.asarray(RandomRotation(0.05, seed=2)(x, training=True))
+    assert out.dtype == np.float64 and out.shape == x.shape
+    assert not np.allclose(out, x)  # rotated
+    np.testing.assert_array_equal(np.asarray(RandomRotation(0.05)(x, training=False)), x)
+    assert keras.config.floatx() == "float64"  # restored after drawing the angles
+
+
+def test_rotation_trains_saves_and_reloads(tmp_path):
+    x, y = images(8), np.array([[0.0], [1.0]] * 4)
+    keras.utils.set_random_seed(1)
+    model = keras.Sequential([keras.Input((16, 16, 3)), RandomRotation(0.05, seed=2),
+                              keras.layers.Flatten(), keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    model.fit(x, y, epochs=2, verbose=0)
+    assert model.layers[-1].kernel.dtype == "float64"
+    model.save(tmp_path / "m.keras")
+    reloaded = keras.models.load_model(tmp_path / "m.keras")
+    assert isinstance(reloaded.layers[0], RandomRotation)
+    np.testing.assert_array_equal(reloaded.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def test_cnn_augmenter_with_rotation_runs_in_float64():
+    aug = cnn.augmenter(cnn.RECIPE.replace(rotate=0.05))
+    assert np.asarray(aug(images(), training=True)).dtype == np.float64

@@ -198,13 +198,16 @@ def test_command(vpy: Path, selected: list[str], unit: bool = True, workers: int
 
     With ``workers`` > 1, pytest-xdist runs them in that many processes, one test module or one
     notebook per process at a time (``--dist loadscope``): a notebook's cells run in order, in
-    one kernel, as nbval needs. ``skip_slow`` leaves out the tests marked ``slow``.
+    one kernel, as nbval needs. They are handed out in the order tests/conftest.py sorts them
+    (slowest first), not by their number of tests. ``skip_slow`` leaves out the tests marked
+    ``slow``.
     """
     if not unit:
         workers = min(workers, len(selected))  # a process per notebook at most
     return [vpy, "-m", "pytest", *(["tests"] if unit else []), *selected,
             *(NBVAL_FLAGS if selected else ()), *(["-m", "not slow"] if skip_slow else ()),
-            *(["-n", workers, "--dist", "loadscope"] if workers > 1 else ())]
+            *(["-n", workers, "--dist", "loadscope", "--no-loadscope-reorder"]
+              if workers > 1 else ())]
 
 
 def lock_command(vpy: Path, output: Path = LOCK, upgrade: bool = False) -> list:

@@ -11,22 +11,13 @@ import matplotlib
 matplotlib.use("Agg")
 
 
-#: What a test marked plain ``slow`` is taken to cost, in seconds; a longer one says how long it
-#: takes on 2 quiet cores with ``@pytest.mark.slow(seconds=60)``.
-SLOW_SECONDS = 5
-
-
 def pytest_collection_modifyitems(config, items):
-    """Run notebooks first (the last, longest one first), then the modules whose slow tests take
-    longest: with ``-n N --dist loadscope --no-loadscope-reorder`` (make test) each process
+    """Run notebooks first (the last, longest one first), then the modules with the most tests
+    marked slow: with ``-n N --dist loadscope --no-loadscope-reorder`` (make test) each process
     takes the next notebook or module in this order, so no long one is left to run alone at the
     end. The sort is stable: a module's tests keep their order and stay together."""
-    seconds = Counter()
-    for item in items:
-        mark = item.get_closest_marker("slow")
-        if mark:
-            seconds[item.path] += mark.kwargs.get("seconds", SLOW_SECONDS)
+    slow = Counter(item.path for item in items if item.get_closest_marker("slow"))
     notebooks = sorted({item.path for item in items if item.path.suffix == ".ipynb"},
                        reverse=True)
     items.sort(key=lambda item: (notebooks.index(item.path) if item.path in notebooks
-                                 else len(notebooks), -seconds[item.path]))
+                                 else len(notebooks), -slow[item.path]))

@@ -121,7 +121,7 @@ def test_install_missing_runs_pip_with_constraints_only_when_needed(monkeypatch)
 # ------------------------------------------------------------------------ the simulated Colab
 
 
-@pytest.mark.slow(seconds=20)
+@pytest.mark.slow
 def test_notebook_2_runs_alone_in_a_simulated_colab():
     """The .ipynb alone in an empty folder, google.colab imported, the course cloned from a
     local repository: every cell runs, helpers come from the clone, nothing is reinstalled,

@@ -106,7 +106,7 @@ def test_reference_results_are_cached_per_seed(tmp_path, monkeypatch):
     assert other.keys() == first["check_model"].keys()
 
 
-@pytest.mark.slow(seconds=60)
+@pytest.mark.slow
 def test_each_real_notebook_gets_full_marks_through_the_sandbox(tmp_path):
     # The four instructor notebooks, graded once, as one class: every probe agrees with its
     # reference on the instructor's own code, and every check passes in the sandbox.
@@ -239,7 +239,7 @@ def nn_model(X, Y, n_h, num_iterations, learning_rate, activation=tf.tanh, seed=
 '''
 
 
-@pytest.mark.slow(seconds=30)
+@pytest.mark.slow
 def test_notebook_3_probes_fix_the_start_and_catch_wrong_training_and_labels(tmp_path):
     ids = ["check_initialize_parameters", "check_nn_model", "check_predict_nn"]
     variant = _variant(NOTEBOOK_3, tmp_path / "learner", {

@@ -18,6 +18,10 @@ STAMP       := $(VENV)/.installed
 # `make test-colab`: the Python of the Colab-like stack (Colab runs Python 3.12): a pyenv 3.12
 # if there is one (pyenv's python3.12 shim fails unless 3.12 is selected), else python3.12.
 COLAB_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12.*/bin/python) python3.12)
+# `make test` and `make test-unit`: how many processes run the tests (empty: $$TEST_WORKERS,
+# else one per core; 1: one after another).
+TEST_WORKERS ?=
+TEST_FLAGS = $(if $(TEST_WORKERS),--workers $(TEST_WORKERS))
 # `make grade` / `make grade-class`: seconds one cell may run, and the whole submitted notebook;
 # where the class's grades.csv and feedback/ go; submissions graded at once (empty: all cores).
 CELL_TIMEOUT ?= 300
@@ -48,14 +52,14 @@ data: $(STAMP)  ## fetch the two .h5 files into datasets/ (DATA_SOURCE=folder-or
 verify: $(STAMP)  ## check the dataset files: checksums, keys, shapes, labels
 	$(BIN)/python -m helpers.data verify
 
-test: $(STAMP)  ## unit tests and nbval on every notebook, in the venv
-	$(COURSE) test $(NOTEBOOKS)
+test: $(STAMP)  ## unit tests and nbval on every notebook, in parallel (TEST_WORKERS=n processes)
+	$(COURSE) test $(TEST_FLAGS) $(NOTEBOOKS)
 
-test-unit: $(STAMP)  ## the unit tests only (fast)
-	$(COURSE) test --unit
+test-unit: $(STAMP)  ## the unit tests only, without the slow ones (fast)
+	$(COURSE) test --unit $(TEST_FLAGS)
 
 test-notebooks: $(STAMP)  ## nbval on the notebooks only (NOTEBOOKS=notebooks/02_....ipynb for one)
-	$(COURSE) test --no-unit $(NOTEBOOKS)
+	$(COURSE) test --no-unit $(TEST_FLAGS) $(NOTEBOOKS)
 
 test-colab: $(STAMP)  ## notebook 2 in a simulated Colab on a Colab-like stack (COLAB_PYTHON=python3.12)
 	$(BIN)/python tests/colab_simulation.py --stack --python "$(COLAB_PYTHON)"
@@ -89,4 +93,5 @@ lock: $(STAMP)  ## re-resolve requirements.in into requirements.txt for every pl
 	$(COURSE) lock $(if $(UPGRADE),--upgrade)
 
 clean:  ## remove build outputs and caches (keeps .venv and the data)
-	rm -rf build .pytest_cache .ruff_cache **/__pycache__
+	rm -rf build .pytest_cache .ruff_cache
+	find . -path "./$(VENV)" -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

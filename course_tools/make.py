@@ -4,6 +4,7 @@ Standard library only, so any Python 3 can run it before the venv exists. From t
 
     python -m course_tools.make setup [--data-source DIR_OR_URL]   # = make setup
     python -m course_tools.make test [NOTEBOOK ...]                 # = make test
+    python -m course_tools.make test --unit                         # = make test-unit
     python -m course_tools.make lab                                 # = make lab
     python -m course_tools.make lock [--upgrade]                    # = make lock
 
@@ -45,6 +46,8 @@ UV_ENV = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
 
 NBVAL_FLAGS = ("--nbval", "--nbval-current-env", "--nbval-sanitize-with",
                "tests/nbval_sanitize.cfg", "--nbval-cell-timeout=1800")
+#: How many processes run the tests, when ``--workers`` isn't given (default: one per core).
+WORKERS_ENV = "TEST_WORKERS"
 
 
 class SetupError(Exception):
@@ -170,10 +173,41 @@ def notebooks() -> list[str]:
     return sorted(p.relative_to(ROOT).as_posix() for p in ROOT.glob("notebooks/[0-9][0-9]_*.ipynb"))
 
 
-def test_command(vpy: Path, selected: list[str], unit: bool = True) -> list:
-    """pytest on tests/ (if ``unit``) and nbval on the ``selected`` notebooks."""
+def worker_count(value: str, where: str = "--workers ") -> int:
+    """``value`` as a number of test processes (1 or more); SetupError naming ``where`` if not."""
+    if not value.strip().isdigit() or int(value) < 1:
+        raise SetupError(f"{where}{value} is not a number of processes: give 1 (one test "
+                         "after another) or more.")
+    return int(value)
+
+
+def default_workers(environ: dict | None = None) -> int:
+    """Processes for the tests: ``$TEST_WORKERS``, else the cores this process may use."""
+    value = (os.environ if environ is None else environ).get(WORKERS_ENV, "")
+    if value.strip():
+        return worker_count(value, f"{WORKERS_ENV}=")
+    try:
+        return len(os.sched_getaffinity(0))  # Linux: the cores this process may run on
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
+def test_command(vpy: Path, selected: list[str], unit: bool = True, workers: int = 1,
+                 skip_slow: bool = False) -> list:
+    """pytest on tests/ (if ``unit``) and nbval on the ``selected`` notebooks.
+
+    With ``workers`` > 1, pytest-xdist runs them in that many processes, one test module or one
+    notebook per process at a time (``--dist loadscope``): a notebook's cells run in order, in
+    one kernel, as nbval needs. They are handed out in the order tests/conftest.py sorts them
+    (slowest first), not by their number of tests. ``skip_slow`` leaves out the tests marked
+    ``slow``.
+    """
+    if not unit:
+        workers = min(workers, len(selected))  # a process per notebook at most
     return [vpy, "-m", "pytest", *(["tests"] if unit else []), *selected,
-            *(NBVAL_FLAGS if selected else ())]
+            *(NBVAL_FLAGS if selected else ()), *(["-m", "not slow"] if skip_slow else ()),
+            *(["-n", workers, "--dist", "loadscope", "--no-loadscope-reorder"]
+              if workers > 1 else ())]
 
 
 def lock_command(vpy: Path, output: Path = LOCK, upgrade: bool = False) -> list:
@@ -255,7 +289,11 @@ def main(argv: list[str] | None = None) -> int:
                               "pinned public copy)")
     test = commands.add_parser("test", help="unit tests, then nbval on the notebooks")
     test.add_argument("notebooks", nargs="*", help="default: every course notebook")
-    test.add_argument("--unit", action="store_true", help="the unit tests only")
+    test.add_argument("--unit", action="store_true",
+                      help="the unit tests only, without those marked slow (make test-unit)")
+    test.add_argument("--workers", default=None,
+                      help=f"processes to run the tests in (default: ${WORKERS_ENV}, else one "
+                           "per core; 1 runs them one after another)")
     test.add_argument("--no-unit", action="store_true", help="the notebooks only")
     commands.add_parser("lab", help="open JupyterLab on notebooks/")
     lock = commands.add_parser("lock", help="re-resolve requirements.in into requirements.txt")
@@ -276,7 +314,9 @@ def main(argv: list[str] | None = None) -> int:
             data(vpy, args.data_source)
         elif args.command == "test":
             selected = [] if args.unit else (args.notebooks or notebooks())
-            run(test_command(vpy, selected, unit=not args.no_unit))
+            workers = default_workers() if args.workers is None else worker_count(args.workers)
+            run(test_command(vpy, selected, unit=not args.no_unit, workers=workers,
+                             skip_slow=args.unit))
         elif args.command == "lab":
             run([vpy, "-m", "jupyter", "lab", "notebooks"])
         elif args.command == "lock":

@@ -37,7 +37,7 @@ def real_cell(grade_id: str, path: Path = NOTEBOOK_2) -> nbformat.NotebookNode:
     return next(c for c in nb.cells if grade_id_of(c) == grade_id)
 
 
-def fixture_notebook() -> nbformat.NotebookNode:
+def fixture_notebook(title: str = "Fixture") -> nbformat.NotebookNode:
     """sigmoid (1 point) and predict (2 points) with notebook 2's own cells and checks."""
     setup = new_code_cell("import numpy as np\nfrom helpers.checks import logistic as checks")
     predict_check = real_cell("check_predict")
@@ -46,7 +46,7 @@ def fixture_notebook() -> nbformat.NotebookNode:
                          "from helpers import load_catvnoncat\n"
                          "train_x, train_y, *_ = load_catvnoncat()\nprint(train_x.shape)")
     return new_notebook(
-        cells=[new_markdown_cell("# Fixture\nWrite your code between `### BEGIN SOLUTION` and "
+        cells=[new_markdown_cell(f"# {title}\nWrite your code between `### BEGIN SOLUTION` and "
                                  "`### END SOLUTION`."),
                setup, real_cell("sigmoid"), real_cell("check_sigmoid"), data,
                real_cell("predict"), predict_check],
@@ -55,12 +55,17 @@ def fixture_notebook() -> nbformat.NotebookNode:
                   "language_info": {"name": "python"}})
 
 
-def make_course(root: Path) -> dict:
-    """The fixture source in ``root/notebooks`` and its student edition in ``root/student``."""
+def make_course(root: Path, owner: str) -> dict:
+    """The fixture source in ``root/notebooks`` and its student edition in ``root/student``.
+
+    ``owner`` (the test module) goes into the title, so that each module's source has its own
+    entry in the shared reference cache: modules run at the same time under pytest-xdist, and
+    two processes writing one cache entry at once could read each other's half-written files.
+    """
     src_dir = root / "notebooks"
     src_dir.mkdir()
     source = src_dir / "02_fixture.ipynb"
-    nbformat.write(fixture_notebook(), source)
+    nbformat.write(fixture_notebook(f"Fixture of {owner}"), source)
     [student] = write_student_editions([source], root / "student")
     return {"root": root, "source": source, "student": student, "source_dir": src_dir}
 

@@ -478,6 +478,7 @@ def test_nn_model_without_print_cost():
           "does not show the cost before step 0 (1.0415)")
 
 
+@pytest.mark.slow
 def test_nn_model_other_correct_loops_pass(capsys):
     """Eagerly, or with tf.function(train_step) called with arguments: the same result."""
 

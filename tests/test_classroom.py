@@ -40,7 +40,7 @@ BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory) -> dict:
-    return make_course(tmp_path_factory.mktemp("course"))
+    return make_course(tmp_path_factory.mktemp("course"), __name__)
 
 
 @pytest.fixture()
@@ -109,6 +109,7 @@ def test_student_edition_rejects_a_solution_region_outside_a_solution_cell(cours
         write_student_editions([path], tmp_path / "out")
 
 
+@pytest.mark.slow
 def test_student_cli_writes_every_notebook(course, tmp_path):
     out = tmp_path / "student"
     done = subprocess.run(
@@ -182,6 +183,7 @@ def test_a_renamed_submission_is_matched_by_its_grade_ids(course, tmp_path):
 # ------------------------------------------------------------------- grading in the sandbox
 
 
+@pytest.mark.slow
 def test_source_full_marks_and_blank_edition_zero(course, sandboxed):
     report = grade(course, course["source"])
     assert report.status == "graded" and report.sandboxed, report.to_text()
@@ -193,6 +195,7 @@ def test_source_full_marks_and_blank_edition_zero(course, sandboxed):
         assert result.status == "failed" and "not implemented yet" in result.message
 
 
+@pytest.mark.slow
 def test_one_wrong_exercise_loses_exactly_its_points(course, sandboxed):
     def break_predict(nb):  # right on the visible check's inputs, wrong on others
         cell(nb, "predict").source = ("def predict(w, b, X):\n"
@@ -205,6 +208,7 @@ def test_one_wrong_exercise_loses_exactly_its_points(course, sandboxed):
     assert "On hidden inputs:" in results["check_predict"].message
 
 
+@pytest.mark.slow
 def test_a_deleted_check_fails_and_an_edited_check_is_restored(course, sandboxed):
     def tamper(nb):
         nb.cells.remove(cell(nb, "check_sigmoid"))
@@ -219,6 +223,7 @@ def test_a_deleted_check_fails_and_an_edited_check_is_restored(course, sandboxed
     assert report.score == 0
 
 
+@pytest.mark.slow
 def test_a_syntax_error_is_named_and_an_endless_loop_is_interrupted(course, sandboxed):
     def break_both(nb):
         cell(nb, "sigmoid").source = "def sigmoid(z)\n    return z"
@@ -235,6 +240,7 @@ def test_a_syntax_error_is_named_and_an_endless_loop_is_interrupted(course, sand
     assert time.monotonic() - started < 90
 
 
+@pytest.mark.slow
 def test_a_dying_kernel_and_the_overall_time_limit_are_reported(course, sandboxed):
     def die(nb):
         nb.cells.insert(4, new_code_cell("import os\nos._exit(3)"))
@@ -253,6 +259,7 @@ def test_a_dying_kernel_and_the_overall_time_limit_are_reported(course, sandboxe
     assert "time limit of 8 s" in report.results[0].message
 
 
+@pytest.mark.slow
 def test_an_exercise_without_a_probe_scores_zero_and_says_so(course, tmp_path, sandboxed):
     nb = nbformat.read(course["source"], as_version=4)
     extra = nbformat.read(course["source"], as_version=4)
@@ -270,6 +277,7 @@ def test_an_exercise_without_a_probe_scores_zero_and_says_so(course, tmp_path, s
     assert report.score == 3
 
 
+@pytest.mark.slow
 def test_grade_cli_prints_json_and_refuses_without_a_sandbox(course, capsys, monkeypatch,
                                                              sandboxed):
     options = ["--source-dir", str(course["source_dir"]), "--cell-timeout", "60", "--seed", "1"]

@@ -14,12 +14,14 @@ from course_tools import sandbox
 from course_tools.grade_class import find_submissions, grade_class
 from helpers.paths import ROOT
 
+pytestmark = pytest.mark.slow  # every test grades through the sandbox
+
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """A class of eight, graded once: (rows of grades.csv by student, output folder, lines)."""
     require_sandbox()
-    course = make_course(tmp_path_factory.mktemp("course"))
+    course = make_course(tmp_path_factory.mktemp("course"), __name__)
     root = course["root"]
 
     def wrong_predict(nb):

@@ -17,11 +17,13 @@ from course_tools import probes, reference
 from course_tools.reference import CACHE_DIR
 from helpers.paths import NOTEBOOKS_DIR, ROOT
 
+pytestmark = pytest.mark.slow  # every test grades through the sandbox
+
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory) -> dict:
     require_sandbox()
-    return make_course(tmp_path_factory.mktemp("course"))
+    return make_course(tmp_path_factory.mktemp("course"), __name__)
 
 
 def attack(course: dict, name: str, code: str, *, keep_stubs: bool = True):

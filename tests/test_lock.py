@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -87,6 +89,43 @@ def test_test_command_runs_nbval_only_with_notebooks():
     assert "tests" not in command and "--nbval" in command
     assert "notebooks/02_logistic_regression_numpy.ipynb" in command
     assert not any("student" in part for part in command)
+
+
+def test_test_command_runs_in_parallel_by_module_and_notebook():
+    command = [str(part) for part in make.test_command(VENV_PYTHON, make.notebooks(), workers=2)]
+    assert command[command.index("-n") + 1] == "2"
+    assert command[command.index("--dist") + 1] == "loadscope"
+    assert "-m" not in command[2:]  # make test runs the slow tests too
+    assert "-n" not in make.test_command(VENV_PYTHON, make.notebooks(), workers=1)
+    one = make.test_command(VENV_PYTHON, make.notebooks()[:1], unit=False, workers=4)
+    assert "-n" not in one, "one notebook needs one process"
+    fast = [str(part) for part in make.test_command(VENV_PYTHON, [], workers=2, skip_slow=True)]
+    assert fast[fast.index("-m", 2) + 1] == "not slow" and "--nbval" not in fast
+
+
+def test_worker_count_comes_from_the_option_the_environment_or_the_cores():
+    assert make.default_workers({"TEST_WORKERS": "3"}) == 3
+    assert make.default_workers({}) >= 1
+    assert make.worker_count("1") == 1
+    for bad in ("0", "two", "-1"):
+        with pytest.raises(make.SetupError, match=f"TEST_WORKERS={bad} is not a number"):
+            make.default_workers({"TEST_WORKERS": bad})
+    with pytest.raises(make.SetupError, match="--workers 0 is not a number"):
+        make.worker_count("0")
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+def test_make_clean_removes_every_pycache_but_keeps_the_venv(tmp_path):
+    shutil.copy(make.ROOT / "Makefile", tmp_path)
+    caches = [tmp_path / "__pycache__", tmp_path / "helpers" / "checks" / "__pycache__",
+              tmp_path / "tests" / "__pycache__", tmp_path / "build" / "x"]
+    kept = [tmp_path / ".venv" / "lib" / "site" / "__pycache__", tmp_path / "datasets"]
+    for folder in caches + kept:
+        folder.mkdir(parents=True)
+        (folder / "f.pyc").write_bytes(b"")
+    subprocess.run(["make", "clean"], cwd=tmp_path, check=True, capture_output=True)
+    assert [c for c in caches if c.exists()] == []
+    assert all((folder / "f.pyc").is_file() for folder in kept)
 
 
 def test_second_install_is_a_no_op(tmp_path, capsys, monkeypatch):

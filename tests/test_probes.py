@@ -93,6 +93,7 @@ def test_record_and_load_round_trip_and_refuse_bad_files(tmp_path):
     assert "too large" in probes.load(tmp_path / "bomb.npz")
 
 
+@pytest.mark.slow
 def test_reference_results_are_cached_per_seed(tmp_path, monkeypatch):
     source = REAL[1]  # notebook 2: NumPy only, about a second
     ids = [e.grade_id for e in exercises(read_notebook(source))]
@@ -152,6 +153,7 @@ NOTEBOOK_1, NOTEBOOK_2, NOTEBOOK_3 = (next(nb for nb in REAL if nb.name.startswi
                                       for k in (1, 2, 3))
 
 
+@pytest.mark.slow
 def test_costs_as_an_array_count_like_the_list_the_checks_also_accept(tmp_path):
     solutions = {grade_id_of(c): c.source for c in read_notebook(NOTEBOOK_2).cells
                  if grade_id_of(c) in ("optimize", "model")}
@@ -184,6 +186,7 @@ def logistic_gradients(w, b, X, Y):
 '''
 
 
+@pytest.mark.slow
 def test_notebook_1_probes_catch_in_place_updates_and_wrong_values(tmp_path):
     variant = _variant(NOTEBOOK_1, tmp_path / "learner", {
         "flatten_images": FLATTEN_FLOAT32, "gradient_descent": DESCENT_IN_PLACE,

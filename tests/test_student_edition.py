@@ -16,6 +16,7 @@ SOURCES = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
 SOLUTION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
 
 
+@pytest.mark.slow
 def test_committed_student_edition_is_what_make_student_writes(tmp_path):
     """Regenerated as `make student` does, into a temporary folder: the same bytes."""
     subprocess.run([sys.executable, "-m", "course_tools.classroom", "student", *map(str, SOURCES),

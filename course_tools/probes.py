@@ -17,6 +17,7 @@ compares the two with :func:`compare`. See CONTRIBUTING.md, "Grading design".
 from __future__ import annotations
 
 import json
+import os
 import warnings
 import zipfile
 import zlib
@@ -424,22 +425,25 @@ def record(namespace: dict, grade_id: str, seed: int, out_dir: str | Path) -> No
     try:
         function = namespace.get(spec.function)
         if not callable(function):
-            np.savez(path, __error__=np.array(f"the notebook defines no function named "
-                                              f"{spec.function}"))
-            return
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
-            flat = flatten(spec.run(function, rng_for(seed, grade_id)))
+            arrays = {"__error__": np.array(f"the notebook defines no function named "
+                                            f"{spec.function}")}
+        else:
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                flat = flatten(spec.run(function, rng_for(seed, grade_id)))
+            keys = list(flat)
+            arrays = {"__keys__": np.array(json.dumps(keys)),
+                      **{f"a{index}": flat[key] for index, key in enumerate(keys)}}
     except NotImplementedError:
-        np.savez(path, __error__=np.array(f"{spec.function} is not implemented yet"))
-        return
+        arrays = {"__error__": np.array(f"{spec.function} is not implemented yet")}
     except Exception as err:
         text = f"{spec.function} raised {type(err).__name__}: {err}"[:500]
-        np.savez(path, __error__=np.array(text))
-        return
-    keys = list(flat)
-    np.savez(path, __keys__=np.array(json.dumps(keys)),
-             **{f"a{index}": flat[key] for index, key in enumerate(keys)})
+        arrays = {"__error__": np.array(text)}
+    # Written whole, then renamed: a reader never sees half a file.
+    partial = path.with_name(path.name + ".partial")
+    with open(partial, "wb") as file:
+        np.savez(file, **arrays)
+    os.replace(partial, path)
 
 
 def load(path: str | Path) -> dict[str, np.ndarray] | str:

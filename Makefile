@@ -15,22 +15,17 @@ COURSE      := $(PYTHON) -m course_tools.make --venv "$(VENV)"
 DATA_SOURCE ?=
 NOTEBOOKS   := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 STAMP       := $(VENV)/.installed
-# `make test-colab`: the Python of the Colab-like stack (Colab runs Python 3.12): a pyenv 3.12
-# if there is one (pyenv's python3.12 shim fails unless 3.12 is selected), else python3.12.
-COLAB_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12.*/bin/python) python3.12)
-# `make test` and `make test-unit`: how many processes run the tests (empty: $$TEST_WORKERS,
-# else one per core; 1: one after another).
-TEST_WORKERS ?=
+# Optional settings, passed on only when set; the defaults live in the Python modules:
+#   make test / test-unit:  TEST_WORKERS=n (processes running the tests; default: $$TEST_WORKERS,
+#     else one per core; 1: one after another)
+#   make test-colab:  COLAB_PYTHON=path (the stack's Python 3.12; tests/colab_simulation.py)
+#   make grade / grade-class:  CELL_TIMEOUT=s (one cell), GRADE_TIMEOUT=s (the whole notebook),
+#     NO_SANDBOX=1; grade-class also GRADES=folder (grades.csv and feedback/), JOBS=n
+#     (submissions at once); `python -m course_tools.classroom grade-class --help` lists defaults
+#   make experiment:  SEEDS=n (seeds 1..n of the CNN procedure, about 75 s each on 2 cores)
 TEST_FLAGS = $(if $(TEST_WORKERS),--workers $(TEST_WORKERS))
-# `make grade` / `make grade-class`: seconds one cell may run, and the whole submitted notebook;
-# where the class's grades.csv and feedback/ go; submissions graded at once (empty: all cores).
-CELL_TIMEOUT ?= 300
-GRADE_TIMEOUT ?= 1800
-GRADES ?= build/grades
-JOBS ?=
-GRADE_FLAGS = --cell-timeout $(CELL_TIMEOUT) --timeout $(GRADE_TIMEOUT) $(if $(NO_SANDBOX),--no-sandbox)
-# `make experiment`: how many seeds of the CNN procedure to run (about 75 s each on 2 cores).
-SEEDS ?= 5
+GRADE_FLAGS = $(if $(CELL_TIMEOUT),--cell-timeout $(CELL_TIMEOUT)) \
+              $(if $(GRADE_TIMEOUT),--timeout $(GRADE_TIMEOUT)) $(if $(NO_SANDBOX),--no-sandbox)
 
 .DEFAULT_GOAL := help
 .PHONY: help setup data verify test test-unit test-notebooks test-colab lint lab lock clean \
@@ -62,7 +57,7 @@ test-notebooks: $(STAMP)  ## nbval on the notebooks only (NOTEBOOKS=notebooks/02
 	$(COURSE) test --no-unit $(TEST_FLAGS) $(NOTEBOOKS)
 
 test-colab: $(STAMP)  ## notebook 2 in a simulated Colab on a Colab-like stack (COLAB_PYTHON=python3.12)
-	$(BIN)/python tests/colab_simulation.py --stack --python "$(COLAB_PYTHON)"
+	$(BIN)/python tests/colab_simulation.py --stack $(if $(COLAB_PYTHON),--python "$(COLAB_PYTHON)")
 
 lint: $(STAMP)  ## ruff over helpers, course_tools, tests, experiments and notebooks
 	$(BIN)/ruff check helpers course_tools tests experiments notebooks
@@ -80,11 +75,11 @@ grade: $(STAMP)  ## grade one submission in the sandbox: make grade SUBMISSION=p
 
 grade-class: $(STAMP)  ## grade a folder of submissions: make grade-class SUBMISSIONS=dir/ -> build/grades/
 	@test -n "$(SUBMISSIONS)" || { echo "Usage: make grade-class SUBMISSIONS=folder/ [GRADES=build/grades] [JOBS=n] [NO_SANDBOX=1]"; exit 2; }
-	@$(BIN)/python -m course_tools.classroom grade-class "$(SUBMISSIONS)" --out "$(GRADES)" \
-		$(GRADE_FLAGS) $(if $(JOBS),--jobs $(JOBS))
+	@$(BIN)/python -m course_tools.classroom grade-class "$(SUBMISSIONS)" \
+		$(if $(GRADES),--out "$(GRADES)") $(if $(JOBS),--jobs $(JOBS)) $(GRADE_FLAGS)
 
 experiment: $(STAMP)  ## notebook 4's CNN finale for SEEDS seeds (default 5): rewrites experiments/cnn_results.md
-	$(BIN)/python experiments/cnn.py --seeds $(SEEDS)
+	$(BIN)/python experiments/cnn.py $(if $(SEEDS),--seeds $(SEEDS))
 
 lab: $(STAMP)  ## open JupyterLab on notebooks/
 	$(COURSE) lab

@@ -1,20 +1,10 @@
-"""Open-in-Colab badges and the Colab bootstrap cell, written from one setting.
-
-The public repository's address is ``[project.urls] Repository`` in pyproject.toml. This
-command (``make badges``; ``make student`` runs it on the student edition) rewrites, in place:
-
-- in each notebook, a Markdown badge cell at the very top that opens that notebook, at its path
-  in the repository, in Google Colab; and a bootstrap code cell just above the
-  ``prepare_notebook`` cell (the :data:`BOOTSTRAP` template, which does nothing outside Colab);
-- in Markdown files (the README), every Colab, Binder and ``git clone`` address of the
-  repository.
-
-Usage::
+"""Open-in-Colab badges and the Colab bootstrap cell, written from ``[project.urls] Repository``.
 
     python -m course_tools.colab notebooks/0*.ipynb notebooks/student/*.ipynb README.md
     python -m course_tools.colab --published-as notebooks/student /tmp/copy/*.ipynb
 
-Running it twice changes nothing.
+Rewrites in place each notebook's badge cell (at the top) and bootstrap cell (above the
+``prepare_notebook`` cell), and the repository's addresses in Markdown files. Idempotent.
 """
 
 from __future__ import annotations

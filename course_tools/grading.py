@@ -1,15 +1,6 @@
 """Grade one submitted notebook: run it in the sandbox, then decide outside it.
 
-1. The submission is matched to its source notebook by the grade ids it contains (or, failing
-   that, by file name). Unreadable files and unmatched notebooks give a report, not a crash.
-2. Outputs are cleared and the source's check cells are put back (hidden tests included); a
-   deleted check is reported, an edited one flagged (nbgrader checksums).
-3. In the sandbox (``course_tools.sandbox``), ``course_tools.kernel`` runs the notebook up to
-   its last check and, right after each check cell, that exercise's hidden probe
-   (``course_tools.probes``) on inputs drawn from a seed chosen now; it writes what came out.
-4. Outside, each probe's outputs are compared with the instructor's (``course_tools.reference``).
-   An exercise earns its points when its probe matches *and* its check cell passed; the check
-   cell's message is the learner's feedback. See CONTRIBUTING.md, "Grading design".
+The steps and why: CONTRIBUTING.md, "Grading design".
 """
 
 from __future__ import annotations

@@ -3,12 +3,8 @@
     python -m course_tools.kernel IN.ipynb OUT_DIR --seed N --probe check_x ... \
         [--cell-timeout S] [--timeout S] [--run-all]
 
-Each probe runs right after its check cell (so a later crash cannot take its points away);
-cells after the last check are not run unless ``--run-all``.
-
-Writes ``OUT_DIR/executed.ipynb`` (the notebook with its outputs), ``OUT_DIR/runs.json`` (what
-happened to each cell) and ``OUT_DIR/probes/<grade id>.npz`` (see ``course_tools.probes``).
-Everything it writes is untrusted: the grader outside reads it with size limits and decides.
+Writes ``OUT_DIR/executed.ipynb``, ``OUT_DIR/runs.json`` (what happened to each cell) and
+``OUT_DIR/probes/<grade id>.npz``, all untrusted: the grader outside reads them with limits.
 """
 
 from __future__ import annotations

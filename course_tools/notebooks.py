@@ -1,11 +1,6 @@
 """Instructor notebooks and what learners get from them: reading, exercises, student editions.
 
-The notebooks in ``notebooks/`` are the instructor source (solutions between nbgrader's
-``### BEGIN SOLUTION`` / ``### END SOLUTION`` markers, stored outputs, check cells with nbgrader
-metadata). The student edition is made by nbgrader's own preprocessors (``LockCells``,
-``ClearSolutions``, ``ClearOutput``, ``ClearHiddenTests``, ``ComputeChecksums``,
-``CheckCellMetadata``) in the order ``nbgrader generate_assignment`` uses; Markdown cells that
-merely mention the markers are left alone.
+Student editions are made by nbgrader's own preprocessors (README, "Why nbgrader").
 """
 
 from __future__ import annotations

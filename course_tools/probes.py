@@ -1,17 +1,7 @@
 """Hidden probes: each graded function called on inputs the learner has never seen.
 
-One entry per exercise, keyed by the check cell's grade id. A probe receives the notebook's
-function and a random generator, builds fresh inputs, calls the function and returns what it
-wants compared (outputs, and the inputs after the call, to catch in-place updates)::
-
-    @probe("check_sigmoid", "sigmoid")
-    def _(sigmoid, rng):
-        z = rng.normal(0, 5, size=(3, 4))
-        return {"output": sigmoid(z), "z after the call": z}
-
-The same probe runs twice with the same seed: inside the sandbox on the submission's function
-(:func:`record`), and outside on the instructor's (``course_tools.reference``). The grader then
-compares the two with :func:`compare`. See CONTRIBUTING.md, "Grading design".
+One :func:`probe` per exercise, keyed by the check cell's grade id; how to write one:
+CONTRIBUTING.md, "Probes".
 """
 
 from __future__ import annotations

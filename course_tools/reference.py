@@ -1,13 +1,9 @@
 """Reference results: the instructor's functions run on each probe's hidden inputs. Trusted.
 
-Running a whole instructor notebook takes minutes (notebook 4: about 200 s). The graded
-functions need far less: the set-up cell, the imports, the function and class definitions and
-constant assignments of the cells up to the last check. Only those are executed, in a fresh
-Python process (about 1 s, plus TensorFlow's import for notebooks 3 and 4). The results are
-cached in ``build/grading/reference/``, keyed by the notebook, the probes and the seed. They are
-never mounted into the sandbox.
-
     python -m course_tools.reference SOURCE.ipynb OUT_DIR --seed N --probe check_x ...
+
+Only the cells that define the graded functions run; results are cached in
+``build/grading/reference/`` (CONTRIBUTING.md, "Reference results").
 """
 
 from __future__ import annotations

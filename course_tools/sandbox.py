@@ -3,12 +3,7 @@
     python -m course_tools.sandbox install   # make setup: install bubblewrap if it can
     python -m course_tools.sandbox check     # say whether grading can be sandboxed here
 
-Inside, the submission sees read-only: the system's ``/usr``, the venv and its Python, the
-``helpers`` and ``course_tools`` packages and the data; read-write: only its own folder (its
-home, its ``/tmp`` and the results folder). Not the instructor notebooks, ``build/`` (where
-reference results are cached), ``tests/``, ``.git`` or anything else of the project or the
-machine. It has no network (its own empty network namespace), its own process and user ids,
-and limits on memory (address space), CPU time, file size and wall time.
+What it mounts and limits: CONTRIBUTING.md, "Grading design", "The sandbox".
 """
 
 from __future__ import annotations

@@ -1,15 +1,8 @@
-"""Google Colab: what the bootstrap cell at the top of each notebook does after cloning.
+"""Google Colab: :func:`setup`, called by each notebook's bootstrap cell after cloning the course.
 
-Colab opens a notebook alone: no ``helpers``, no data. The bootstrap cell (written by
-``python -m course_tools.colab``) clones the course into ``cat-or-not/``, puts that folder on
-``sys.path`` and calls :func:`setup`, which
-
-- installs only the packages the course needs that Colab lacks. Colab's own NumPy, TensorFlow
-  and Keras (and every other package already there) are kept: installing over a NumPy that the
-  runtime has imported breaks it until a restart. pip gets the installed versions as constraints.
-- fetches and verifies the data with :mod:`helpers.data` (``$DATA_SOURCE`` if set).
-
-Running it again changes nothing.
+It installs only what Colab lacks, never over Colab's own packages (replacing the NumPy the
+runtime has imported breaks it until a restart), and fetches the data. Running it again changes
+nothing.
 """
 
 from __future__ import annotations

@@ -1,12 +1,6 @@
-"""The first cell of every notebook: versions, seeds, quiet and reproducible TensorFlow.
+"""The first cell of every notebook, :func:`prepare_notebook`: versions, seeds, quiet TensorFlow.
 
-Call :func:`prepare_notebook` before importing NumPy or TensorFlow yourself::
-
-    from helpers.environment import prepare_notebook
-    prepare_notebook(seed=1, tensorflow=True)
-
-It sets environment variables that only take effect before TensorFlow is imported, so it
-must run first. Calling it again later is harmless: it only re-seeds.
+What it sets and why: CONTRIBUTING.md, "The set-up cell".
 """
 
 from __future__ import annotations
@@ -15,36 +9,29 @@ import os
 import platform
 import random
 import sys
+from pathlib import Path
 
 #: The versions the stored notebook outputs were produced with (see requirements.txt).
 EXPECTED_VERSIONS = {"numpy": "2.4", "tensorflow": "2.21", "keras": "3.15"}
 MIN_PYTHON = (3, 11)
 
-#: TensorFlow threads. Pinned so reductions split the same way on every machine.
+#: TensorFlow's threads: reductions split the same way on every machine.
 TF_THREADS = 1
-#: NumPy's BLAS (OpenBLAS) threads, pinned for the same reason.
+#: NumPy's BLAS threads: the same sums on every machine, and no waiting for a busy core.
 BLAS_THREADS = 1
-#: The highest instruction set TensorFlow's oneDNN matrix kernels may use (see below).
+#: The highest instruction set TensorFlow's oneDNN matrix kernels may use.
 ONEDNN_MAX_CPU_ISA = "AVX2"
-#: Set this environment variable (e.g. to "AVX") to use another cap than ONEDNN_MAX_CPU_ISA:
-#: maintainers check with it that the stored outputs do not depend on oneDNN's kernel.
+#: An environment variable that sets another cap (e.g. "AVX"), to test the outputs against it.
 ONEDNN_ISA_OVERRIDE_ENV = "COURSE_ONEDNN_MAX_CPU_ISA"
 #: Keras's dtype for weights and computations (its default is float32).
 KERAS_FLOATX = "float64"
 
 
 def _set_quiet_tensorflow_env() -> None:
-    # Must be set before TensorFlow is imported; later they are ignored.
+    """Set the variables TensorFlow reads once, at import (they are ignored later)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # no C++ start-up chatter on stderr
-    # oneDNN picks kernels by CPU instruction set (AVX2, AVX-512...), so results would differ
-    # between machines in the last bits. The plain Eigen kernels give the same numbers everywhere.
+    # oneDNN off, its cap and Keras in float64: why in CONTRIBUTING.md, "The set-up cell".
     os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"
-    # Even so, TensorFlow's float32 matrix products (Dense and Conv2D layers) run on oneDNN's
-    # sgemm, which picks its kernel when first used, by instruction set *and* CPU model: even
-    # capped at the same instruction set, two x86 CPUs can round differently, and a long
-    # training drifts apart. Keras therefore runs in float64 (KERAS_FLOATX, set below), whose
-    # products do not go through oneDNN: the same bits whatever the cap. The cap stays for
-    # float32 code, where it at least removes the AVX-512 kernels.
     os.environ["ONEDNN_MAX_CPU_ISA"] = os.environ.get(ONEDNN_ISA_OVERRIDE_ENV) or ONEDNN_MAX_CPU_ISA
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     os.environ.setdefault("TF_DETERMINISTIC_OPS", "1")
@@ -79,8 +66,7 @@ def _version_warnings(modules: dict[str, str], on_colab: bool = False) -> list[s
 def _cpu_warning(machine: str, cpu_flags: set[str] | None) -> str | None:
     """Why TensorFlow may round differently here than where the outputs were stored, or None.
 
-    ``machine`` is ``platform.machine()``; ``cpu_flags`` the flags of /proc/cpuinfo (None if
-    unknown). The stored outputs come from x86-64 CPUs with AVX2 (see ONEDNN_MAX_CPU_ISA).
+    ``machine``: ``platform.machine()``; ``cpu_flags``: from /proc/cpuinfo, None if unknown.
     """
     if machine.lower() not in ("x86_64", "amd64"):
         reason = f"this is a {machine} CPU"
@@ -93,13 +79,13 @@ def _cpu_warning(machine: str, cpu_flags: set[str] | None) -> str | None:
             "differ slightly from the stored ones. The lessons are the same.")
 
 
-def cpuinfo(field: str) -> str | None:
-    """The value of ``field`` (e.g. "model name", "flags") in /proc/cpuinfo, or None.
+def cpuinfo(field: str, path: str | Path = "/proc/cpuinfo") -> str | None:
+    """The first value of ``field`` (e.g. "model name", "flags") in ``path``, or None.
 
     None where there is no such file (macOS, Windows) or no such field.
     """
     try:
-        with open("/proc/cpuinfo") as lines:
+        with open(path) as lines:
             for line in lines:
                 key, _, value = line.partition(":")
                 if key.strip() == field:
@@ -116,13 +102,12 @@ def _cpu_flags() -> set[str] | None:
 
 
 def prepare_notebook(seed: int = 1, *, tensorflow: bool = False) -> None:
-    """Check versions, seed every random generator, and configure TensorFlow if asked.
+    """Check versions, seed ``random`` and NumPy, pin BLAS to one thread; print warnings.
 
-    Args:
-        seed: seeds Python's ``random``, NumPy's global generator and (with ``tensorflow``)
-            TensorFlow and Keras.
-        tensorflow: also import TensorFlow quietly, make its ops deterministic, pin
-            its thread counts and make Keras compute in float64 (:data:`KERAS_FLOATX`).
+    With ``tensorflow``, also import TensorFlow quietly, seed it and Keras, make its ops
+    deterministic, pin its threads and set Keras to :data:`KERAS_FLOATX`. Run it before
+    importing TensorFlow yourself; calling it again only re-seeds. Raises RuntimeError on a
+    Python older than :data:`MIN_PYTHON`.
     """
     if sys.version_info < MIN_PYTHON:
         raise RuntimeError(
@@ -135,8 +120,6 @@ def prepare_notebook(seed: int = 1, *, tensorflow: bool = False) -> None:
     import numpy as np
     from threadpoolctl import threadpool_limits
 
-    # One BLAS thread: the same sums on every machine whatever its core count, and no waiting
-    # for a second thread on a busy machine (which made NumPy training up to 10x slower).
     threadpool_limits(limits=BLAS_THREADS, user_api="blas")
     random.seed(seed)
     np.random.seed(seed)
@@ -153,7 +136,7 @@ def prepare_notebook(seed: int = 1, *, tensorflow: bool = False) -> None:
         except RuntimeError:
             pass  # already initialised by an earlier call: the threads are already set
         keras.utils.set_random_seed(seed)  # seeds random, NumPy and TensorFlow together
-        keras.config.set_floatx(KERAS_FLOATX)  # the same rounding on every x86 CPU (see above)
+        keras.config.set_floatx(KERAS_FLOATX)
         tf.config.experimental.enable_op_determinism()
         checked.update(tensorflow=EXPECTED_VERSIONS["tensorflow"], keras=EXPECTED_VERSIONS["keras"])
 

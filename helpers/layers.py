@@ -1,11 +1,4 @@
-"""Keras layers that the course needs in a form Keras 3.15 does not give.
-
-Import this module after ``prepare_notebook(tensorflow=True)``: it imports Keras, and with it
-TensorFlow.
-
-- :class:`RandomRotation`: ``keras.layers.RandomRotation`` that works when Keras computes in
-  float64 (``prepare_notebook`` sets ``keras.config.set_floatx("float64")``).
-"""
+"""Keras layers mended for float64; import after ``prepare_notebook(tensorflow=True)``."""
 
 from __future__ import annotations
 
@@ -14,14 +7,10 @@ import keras
 
 @keras.saving.register_keras_serializable(package="helpers")
 class RandomRotation(keras.layers.RandomRotation):
-    """``keras.layers.RandomRotation``, usable in float64: same arguments, same behaviour.
+    """``keras.layers.RandomRotation`` that works in float64: (m, px, px, 3) -> (m, px, px, 3).
 
-    Keras 3.15's layer draws its random angles in ``keras.config.floatx()`` and then multiplies
-    them by a float32 constant, which TensorFlow refuses when floatx is float64 ("cannot compute
-    Mul ... expected to be a double tensor but is a float tensor"). This one draws the angles
-    and builds the rotation matrices in float32, as Keras does by default; the images keep
-    their dtype. Registered for saving, so ``keras.models.load_model`` reloads it once this
-    module is imported. (m, px, px, 3) -> (m, px, px, 3).
+    Keras 3.15's draws its angles in floatx and multiplies them by a float32 constant, which
+    fails in float64; this one draws them in float32. Registered, so ``load_model`` reloads it.
     """
 
     def get_random_transformation(self, data, training=True, seed=None):

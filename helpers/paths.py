@@ -17,10 +17,9 @@ EXPERIMENTS_DIR = ROOT / "experiments"
 
 
 def build_path(name: str) -> Path:
-    """The absolute path of ``name`` inside ``build/``, creating the folders it needs.
+    """The absolute path of ``name`` inside ``build/``, its folders created.
 
-    >>> build_path("demo_cat.jpg")  # doctest: +SKIP
-    PosixPath('/home/you/cat-or-not/build/demo_cat.jpg')
+    Raises ValueError if ``name`` leads outside ``build/``.
     """
     path = BUILD_DIR / name
     if BUILD_DIR.resolve() not in path.resolve().parents:  # build/ may be a symlink

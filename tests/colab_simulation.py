@@ -143,12 +143,19 @@ def build_stack(python: str) -> Path:
     return vpy
 
 
+def colab_python() -> str:
+    """A pyenv 3.12 if there is one (its python3.12 shim fails unless 3.12 is selected)."""
+    pyenv = sorted(Path.home().glob(".pyenv/versions/3.12.*/bin/python"))
+    return str(pyenv[0]) if pyenv else "python3.12"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("notebook", nargs="?", type=Path, default=DEFAULT_NOTEBOOK)
     parser.add_argument("--stack", action="store_true",
                         help="build the Colab-like stack and run the simulation in it")
-    parser.add_argument("--python", default="python3.12", help="the stack's Python")
+    parser.add_argument("--python", default=colab_python(),
+                        help="the stack's Python 3.12 (default: %(default)s)")
     parser.add_argument("--lock", action="store_true", help="re-pin tests/colab_stack.txt")
     parser.add_argument("--expect-stored-outputs", action="store_true",
                         help="fail if an output differs from the stored one (pinned stack)")

@@ -13,6 +13,7 @@ from helpers.checks import (
     expect_number,
     expect_scalar,
     expect_shape,
+    expect_unchanged,
     hint_on_failure,
     passed,
 )
@@ -93,6 +94,19 @@ def test_expect_number_and_dict():
     assert expect_dict({"w": 1, "b": 2}, ("w", "b"), "params") == {"w": 1, "b": 2}
     with pytest.raises(CheckFailed, match=r"params is missing the key\(s\) \['w'\]; it has \['W',"):
         expect_dict({"W": 1, "b": 2}, ("w", "b"), "params")
+
+
+def test_expect_unchanged_names_what_changed_and_the_rule():
+    w = np.array([1.0, 2.0])
+    expect_unchanged(w, w.copy(), "w", "step")
+    with pytest.raises(CheckFailed, match=r"^step changed the array w you passed in .*no in-place"):
+        expect_unchanged(w, w * 2, "w", "step")
+    before = {"W1": w, "b1": np.zeros(1)}
+    expect_unchanged(before, {"W1": w.copy(), "b1": np.zeros(1)}, "parameters", "update")
+    after = {"W1": w, "b1": np.ones(1), "W9": w}
+    with pytest.raises(CheckFailed, match=r"^update changed the dict parameters you passed in "
+                                          r"at b1, W9 .*no in-place"):
+        expect_unchanged(before, after, "parameters", "update")
 
 
 def test_hint_on_failure_adds_the_hint_only_where_it_applies():

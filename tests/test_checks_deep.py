@@ -168,7 +168,8 @@ def test_init_missing_last_layer():
     def off_by_one(layer_dims, seed=1):
         return initialize_parameters_deep(layer_dims[:-1], seed)
 
-    fails(checks.check_initialize_parameters_deep, off_by_one, "has no 'W3', 'b3'")
+    fails(checks.check_initialize_parameters_deep, off_by_one,
+          "is missing the key(s) ['W3', 'b3']")
 
 
 def test_init_ignores_seed():
@@ -417,7 +418,7 @@ def test_model_backward_missing_first_layer():
         del grads["dW1"], grads["db1"]
         return grads
 
-    fails(checks.check_L_model_backward, stops_early, "grads has no 'dW1', 'db1'")
+    fails(checks.check_L_model_backward, stops_early, "grads is missing the key(s) ['dW1', 'db1']")
 
 
 # --------------------------------------------------------------------------- update
@@ -438,7 +439,8 @@ def test_update_in_place_breaks_the_rule():
         return parameters
 
     fails(checks.check_update_parameters, in_place,
-          "changed the parameters you passed in (W1, b1, W2, b2): an update never modifies")
+          "changed the dict parameters you passed in at W1, b1, W2, b2",
+          "never modifies an array passed to it")
 
 
 def test_update_assigning_into_the_callers_dict_breaks_the_rule():
@@ -447,7 +449,9 @@ def test_update_assigning_into_the_callers_dict_breaks_the_rule():
             parameters[key] = parameters[key] - learning_rate * grads["d" + key]
         return parameters
 
-    fails(checks.check_update_parameters, same_dict, "never modifies the caller's arrays or dict")
+    fails(checks.check_update_parameters, same_dict,
+          "changed the dict parameters you passed in at W1, b1, W2, b2",
+          "never modifies an array passed to it", "new = dict(parameters)")
 
 
 def test_update_only_first_layer():

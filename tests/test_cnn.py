@@ -7,11 +7,8 @@ import inspect
 import numpy as np
 import pytest
 
+from helpers import cnn  # imports Keras only when a function needs it
 from helpers.environment import prepare_notebook
-
-prepare_notebook(0, tensorflow=True)  # quiet, deterministic TensorFlow before helpers.cnn uses it
-
-from helpers import cnn  # noqa: E402
 
 TINY = cnn.RECIPE.replace(widths=(4, 8), epochs=1, folds=2, batch_size=8)
 
@@ -22,6 +19,12 @@ def tiny_data(m: int = 16, px: int = 16, seed: int = 0):
     y = np.arange(m) % 2
     x = rng.integers(0, 128, size=(m, px, px, 3)).astype(np.uint8) + (y * 100)[:, None, None, None]
     return x.astype(np.uint8), y.reshape(1, m)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def quiet_deterministic_tensorflow():
+    """As in notebook 4: TensorFlow set up (float64 Keras) before the first test imports it."""
+    prepare_notebook(0, tensorflow=True)
 
 
 # --------------------------------------------------------------------------- inputs
@@ -116,8 +119,16 @@ def test_train_committee_on_tiny_data():
     assert len(committee.models) == 2 and len(messages) == 2
     assert {str(w.dtype) for w in committee.models[0].weights} == {"float64"}
     assert committee.oof_proba.shape == (16,) and committee.fold.shape == (16,)
-    assert 0.0 <= committee.val_accuracy <= 1.0
-    assert 0.0 <= committee.val_balanced_accuracy <= 1.0
+    images, labels = cnn.as_images(x), y.ravel()
+    right = np.zeros(2)  # held-out images right, per class, predicted here by each fold's model
+    for k, model in enumerate(committee.models):
+        held_out = committee.fold == k
+        proba = cnn.predict_with_flip(model, images[held_out])
+        np.testing.assert_allclose(committee.oof_proba[held_out], proba)
+        for c in (0, 1):
+            right[c] += np.sum((proba > 0.5)[labels[held_out] == c] == c)
+    assert committee.val_accuracy == pytest.approx(right.sum() / 16)
+    assert committee.val_balanced_accuracy == pytest.approx(np.mean(right / 8))  # 8 per class
     assert committee.seconds > 0
     proba = committee.predict_proba(x[:5])
     assert proba.shape == (5,) and np.all((proba >= 0) & (proba <= 1))

@@ -69,11 +69,9 @@ def test_tensorflow_matrix_products_do_not_depend_on_the_instruction_set():
 
 
 def test_keras_training_does_not_depend_on_the_onednn_kernel():
-    """Keras runs in float64, whose matrix products do not go through oneDNN's sgemm: a short
-    training gives the same bits whether oneDNN may use AVX or AVX2 (set with the override).
+    """A short float64 Keras training gives the same bits with oneDNN capped at AVX or AVX2.
 
-    In float32 the same training differs between the two caps on some CPUs (an AMD EPYC with
-    AVX-512, for one), because oneDNN's kernel choice depends on the CPU model too.
+    Why float64: CONTRIBUTING.md, "The set-up cell".
     """
     code = (
         "from helpers.environment import prepare_notebook\n"
@@ -102,15 +100,27 @@ def test_keras_training_does_not_depend_on_the_onednn_kernel():
 
 
 def test_cpu_warning_only_where_tensorflow_rounds_differently():
-    from helpers.environment import _cpu_flags, _cpu_warning, cpuinfo
+    from helpers.environment import _cpu_warning
 
     assert _cpu_warning("x86_64", {"sse4_1", "avx", "avx2", "fma"}) is None
     assert _cpu_warning("x86_64", None) is None  # unknown flags (macOS on Intel): no false alarm
     assert "no AVX2" in _cpu_warning("x86_64", {"sse4_1", "avx"})
     assert "arm64 CPU" in _cpu_warning("arm64", None)
-    flags = _cpu_flags()
-    assert flags is None or "sse2" in flags  # every x86-64 CPU has SSE2; None off Linux
-    assert cpuinfo("no such field") is None
+
+
+def test_cpuinfo_reads_the_first_value_of_a_field(tmp_path):
+    from helpers.environment import cpuinfo
+
+    fake = tmp_path / "cpuinfo"
+    fake.write_text("processor\t: 0\nmodel name\t: AMD EPYC 7B13\nflags\t\t: fpu sse2 avx2\n"
+                    "cpu MHz\t\t: 2450.000: boost\n\nprocessor\t: 1\nmodel name\t: Other\n"
+                    "flags\t\t: fpu\n")
+    assert cpuinfo("model name", fake) == "AMD EPYC 7B13"
+    assert cpuinfo("flags", fake) == "fpu sse2 avx2"
+    assert cpuinfo("cpu MHz", fake) == "2450.000: boost"  # split at the first colon only
+    assert cpuinfo("model", fake) is None  # a whole key, not a prefix
+    assert cpuinfo("no such field", fake) is None
+    assert cpuinfo("flags", tmp_path / "missing") is None  # macOS, Windows
 
 
 def test_blas_runs_on_one_thread():

@@ -95,12 +95,25 @@ def expect_dict(value: Any, keys: tuple[str, ...] | list[str], what: str) -> dic
     return value
 
 
-def expect_unchanged(before: np.ndarray, after: np.ndarray, what: str, function_name: str) -> None:
-    """Fail unless the caller's array ``after`` still equals its copy ``before``."""
-    expect(np.array_equal(before, after),
-           f"{function_name} changed the array {what} you passed in (an in-place update such as "
-           f"'{what} -= ...', '{what} += ...' or '{what}[i] = ...'). {IN_PLACE_RULE} Build a new "
-           f"array (for example '{what} = {what} - ...') and leave the caller's {what} as it was.")
+def expect_unchanged(before: np.ndarray | dict, after: np.ndarray | dict, what: str,
+                     function_name: str) -> None:
+    """Fail unless the caller's ``after`` (an array or a dict of arrays) still equals ``before``."""
+    if isinstance(before, dict):
+        changed = [key for key in before
+                   if key not in after or not np.array_equal(before[key], after[key])]
+        changed += [key for key in after if key not in before]
+        kind, where = "dict", f" at {', '.join(map(str, changed))}"
+        updates = f"'{what}[key] -= ...' or '{what}[key] = ...'"
+        build = (f"Build a new dict with new arrays (for example 'new = dict({what})', then "
+                 f"'new[key] = {what}[key] - ...')")
+    else:
+        changed = [] if np.array_equal(before, after) else [what]
+        kind, where = "array", ""
+        updates = f"'{what} -= ...', '{what} += ...' or '{what}[i] = ...'"
+        build = f"Build a new array (for example '{what} = {what} - ...')"
+    expect(not changed,
+           f"{function_name} changed the {kind} {what} you passed in{where} (an in-place update "
+           f"such as {updates}). {IN_PLACE_RULE} {build} and leave the caller's {what} as it was.")
 
 
 def as_numbers(value: Any, what: str) -> np.ndarray:

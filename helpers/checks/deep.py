@@ -18,8 +18,10 @@ from helpers.checks import (
     call,
     expect,
     expect_close,
+    expect_dict,
     expect_scalar,
     expect_shape,
+    expect_unchanged,
     passed,
 )
 
@@ -36,15 +38,6 @@ __all__ = [
 
 def _copy(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return {key: np.array(value, copy=True) for key, value in arrays.items()}
-
-
-def _expect_dict(value, keys: list[str], what: str) -> dict:
-    """Like ``expect_dict``, in this notebook's words ("has no 'W3'")."""
-    expect(isinstance(value, dict), f"{what} must be a dict, got {type(value).__name__}.")
-    missing = [key for key in keys if key not in value]
-    expect(not missing, f"{what} has no {', '.join(repr(k) for k in missing)}; "
-                        f"expected the keys {keys}.")
-    return value
 
 
 # --------------------------------------------------------------------------- initialization
@@ -93,7 +86,7 @@ def check_initialize_parameters_deep(initialize_parameters_deep: Callable) -> No
     name = "initialize_parameters_deep"
     keys = list(INIT_EXPECTED)
     params = call(initialize_parameters_deep, list(INIT_DIMS), name=name)
-    _expect_dict(params, keys, f"{name}({INIT_DIMS}) returned a value that")
+    expect_dict(params, keys, f"what {name}({INIT_DIMS}) returned")
     extra = sorted(set(params) - set(keys))
     expect(not extra, f"{name}({INIT_DIMS}) returned the extra keys {extra}: a network with "
                       f"layer_dims {INIT_DIMS} has {len(INIT_DIMS) - 1} layers, W1..W3 and b1..b3.")
@@ -316,7 +309,7 @@ def check_L_model_backward(L_model_backward: Callable) -> None:
     name = "L_model_backward"
     keys = list(NET_GRADS)
     grads = call(L_model_backward, np.array(NET_AL), np.array(NET_Y), _net_caches(), name=name)
-    _expect_dict(grads, keys, "grads")
+    expect_dict(grads, keys, "grads")
     expect("dA0" not in grads,
            "grads has 'dA0', the gradient with respect to the input images. Nothing uses it "
            "and it is the most expensive product of all: skip it (compute_dA_prev=False).")
@@ -354,17 +347,9 @@ def check_update_parameters(update_parameters: Callable) -> None:
     start = {key: np.array(value) for key, value in UPD_PARAMS.items()}
     grads = {key: np.array(value) for key, value in UPD_GRADS.items()}
     given = _copy(start)
-    given_arrays = dict(given)  # the caller's array objects, to see whether they were replaced
     result = call(update_parameters, given, _copy(grads), UPD_RATE, name=name)
-    _expect_dict(result, list(UPD_EXPECTED), f"what {name} returned")
-    changed = [key for key in start
-               if given.get(key) is not given_arrays[key] or not np.array_equal(given[key],
-                                                                                start[key])]
-    expect(not changed and set(given) == set(start),
-           f"{name} changed the parameters you passed in ({', '.join(changed) or 'its keys'}): "
-           "an update never modifies the caller's arrays or dict (no '-=', no assigning into "
-           "parameters). Build a new dict, new = dict(parameters), and give it new arrays, "
-           "W - learning_rate * dW.")
+    expect_unchanged(start, given, "parameters", name)
+    expect_dict(result, list(UPD_EXPECTED), f"what {name} returned")
     for key, expected in UPD_EXPECTED.items():
         got = expect_shape(result[key], np.shape(expected), key)
         if np.allclose(got, start[key]):

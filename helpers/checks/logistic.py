@@ -19,7 +19,6 @@ from typing import Any
 import numpy as np
 
 from helpers.checks import (
-    IN_PLACE_RULE,
     CheckFailed,
     call,
     expect,
@@ -29,6 +28,7 @@ from helpers.checks import (
     expect_number,
     expect_scalar,
     expect_shape,
+    expect_unchanged,
     expect_values,
     hint_on_failure,
     name_of,
@@ -142,8 +142,7 @@ def check_sigmoid(sigmoid: Callable) -> None:
         a = call(sigmoid, z)
     expect(a is not None, f"{name} returned None: did you forget the 'return' line?")
     expect_close(a, SIGMOID_EXPECTED, f"{name}(z) for z = {SIGMOID_Z.ravel().tolist()}")
-    expect(np.array_equal(z, SIGMOID_Z), f"{name} changed its input array z in place. "
-           f"{IN_PLACE_RULE} Compute into new arrays (for example e = np.exp(-np.abs(z))).")
+    expect_unchanged(SIGMOID_Z, z, "z", name)
 
     matrix = np.array([[0.0, 2.0, -2.0], [-0.5, 0.5, 0.0]])
     expect_close(_call(sigmoid, matrix),
@@ -244,12 +243,8 @@ def check_optimize(optimize: Callable) -> None:
     result = call(optimize, inputs["w"], B, inputs["X"], inputs["Y"], num_iterations=100,
                   learning_rate=0.009)
     params, grads, costs = expect_values(result, 3, name, "params, grads, costs")
-    for what, original, fix in (
-            ("w", W, "Write w = w - learning_rate * dw, which makes a new array."),
-            ("X", X, "Compute into new arrays instead."),
-            ("Y", Y, "Compute into new arrays instead.")):
-        expect(np.array_equal(inputs[what], original),
-               f"{name} changed the caller's {what} array in place. {IN_PLACE_RULE} {fix}")
+    for what, original in (("w", W), ("X", X), ("Y", Y)):
+        expect_unchanged(original, inputs[what], what, name)
     params = expect_dict(params, ("w", "b"), f"params from {name}")
     grads = expect_dict(grads, ("dw", "db"), f"grads from {name}")
     w = expect_shape(params["w"], W.shape, "params['w']")

@@ -46,7 +46,7 @@ data: $(STAMP)  ## fetch the two .h5 files into datasets/ (DATA_SOURCE=folder-or
 	$(COURSE) data $(if $(DATA_SOURCE),--data-source "$(DATA_SOURCE)")
 
 verify: $(STAMP)  ## check the dataset files: checksums, keys, shapes, labels
-	$(BIN)/python -m helpers.data verify
+	$(BIN)/python -m course_tools.fetch --verify-only
 
 test: $(STAMP)  ## unit tests and nbval on every notebook, in the venv
 	$(COURSE) test $(NOTEBOOKS)

@@ -47,6 +47,7 @@ from pathlib import Path
 
 import numpy as np
 
+from helpers.data import stratified_folds  # noqa: F401 (notebook 4 calls cnn.stratified_folds)
 from helpers.paths import EXPERIMENTS_DIR
 
 
@@ -256,31 +257,6 @@ def predict_with_flip(model, x: np.ndarray) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- the procedure
-
-
-def stratified_folds(y: np.ndarray, k: int, seed: int) -> np.ndarray:
-    """Assign each example to one of ``k`` folds, each class spread evenly: (m,) -> (m,) ints.
-
-    Same idea as scikit-learn's ``StratifiedKFold(shuffle=True)``, written out so the folds
-    depend only on ``seed`` (not on a library version).
-    """
-    y = np.asarray(y).ravel()
-    if k < 2:
-        raise ValueError(f"need at least 2 folds, got {k}.")
-    counts = np.bincount(y, minlength=2)
-    if counts.min() < k:
-        raise ValueError(f"each class needs at least {k} examples for {k} folds; "
-                         f"got {counts.tolist()} (non-cat, cat).")
-    rng = np.random.default_rng(seed)
-    fold = np.empty(y.size, dtype=np.int64)
-    start = 0
-    for label in (0, 1):
-        idx = rng.permutation(np.flatnonzero(y == label))
-        # deal the shuffled examples round-robin, continuing where the previous class stopped,
-        # so fold sizes differ by at most one overall
-        fold[idx] = (start + np.arange(idx.size)) % k
-        start = (start + idx.size) % k
-    return fold
 
 
 def class_weights(y: np.ndarray) -> dict[int, float]:

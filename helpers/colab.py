@@ -7,7 +7,7 @@ Colab opens a notebook alone: no ``helpers``, no data. The bootstrap cell (writt
 - installs only the packages the course needs that Colab lacks. Colab's own NumPy, TensorFlow
   and Keras (and every other package already there) are kept: installing over a NumPy that the
   runtime has imported breaks it until a restart. pip gets the installed versions as constraints.
-- fetches and verifies the data with :mod:`helpers.data` (``$DATA_SOURCE`` if set).
+- fetches and verifies the data with :mod:`course_tools.fetch` (``$DATA_SOURCE`` if set).
 
 Running it again changes nothing.
 """
@@ -84,10 +84,11 @@ def install_missing(version_of: Callable[[str], str | None] = installed_version)
 def setup(data_source: str | None = None) -> None:
     """Install what is missing and fetch the data; one line of news when all is ready."""
     install_missing()
-    from helpers import data
+    from course_tools import fetch
+    from helpers.data import DatasetError
     from helpers.paths import ROOT
 
-    ok, problems = data.fetch(data_source or os.environ.get(data.DATA_SOURCE_ENV))
+    ok, problems = fetch.fetch(data_source or os.environ.get(fetch.DATA_SOURCE_ENV))
     if problems:
-        raise data.DatasetError("\n".join(problems))
+        raise DatasetError("\n".join(problems))
     print(f"Cat or Not is ready: the course's code is in {ROOT}, the data is verified.")

@@ -60,8 +60,8 @@ test-notebooks: $(STAMP)  ## nbval on the notebooks only (NOTEBOOKS=notebooks/02
 test-colab: $(STAMP)  ## notebook 2 in a simulated Colab on a Colab-like stack (COLAB_PYTHON=python3.12)
 	$(BIN)/python tests/colab_simulation.py --stack --python "$(COLAB_PYTHON)"
 
-lint: $(STAMP)  ## ruff over helpers, course_tools, tests, experiments and notebooks
-	$(BIN)/ruff check helpers course_tools tests experiments notebooks
+lint: $(STAMP)  ## ruff over helpers, course_tools, tests and notebooks
+	$(BIN)/ruff check helpers course_tools tests notebooks
 
 student: $(STAMP)  ## student editions in notebooks/student/ (no solutions, outputs or hidden tests)
 	$(BIN)/python -m course_tools.classroom student $(NOTEBOOKS) --out notebooks/student
@@ -80,7 +80,7 @@ grade-class: $(STAMP)  ## grade a folder of submissions: make grade-class SUBMIS
 		$(GRADE_FLAGS) $(if $(JOBS),--jobs $(JOBS))
 
 experiment: $(STAMP)  ## notebook 4's CNN finale for SEEDS seeds (default 5): rewrites experiments/cnn_results.md
-	$(BIN)/python experiments/cnn.py --seeds $(SEEDS)
+	$(BIN)/python -m course_tools.experiment --seeds $(SEEDS)
 
 lab: $(STAMP)  ## open JupyterLab on notebooks/
 	$(COURSE) lab

@@ -45,7 +45,7 @@ data: $(STAMP)  ## fetch the two .h5 files into datasets/ (DATA_SOURCE=folder-or
 	$(COURSE) data $(if $(DATA_SOURCE),--data-source "$(DATA_SOURCE)")
 
 verify: $(STAMP)  ## check the dataset files: checksums, keys, shapes, labels
-	$(BIN)/python -m helpers.data verify
+	$(BIN)/python -m course_tools.fetch --verify-only
 
 test: $(STAMP)  ## unit tests and nbval on every notebook, in parallel (TEST_WORKERS=n processes)
 	$(COURSE) test $(TEST_FLAGS) $(NOTEBOOKS)
@@ -59,8 +59,8 @@ test-notebooks: $(STAMP)  ## nbval on the notebooks only (NOTEBOOKS=notebooks/02
 test-colab: $(STAMP)  ## notebook 2 in a simulated Colab on a Colab-like stack (COLAB_PYTHON=python3.12)
 	$(BIN)/python tests/colab_simulation.py --stack $(if $(COLAB_PYTHON),--python "$(COLAB_PYTHON)")
 
-lint: $(STAMP)  ## ruff over helpers, course_tools, tests, experiments and notebooks
-	$(BIN)/ruff check helpers course_tools tests experiments notebooks
+lint: $(STAMP)  ## ruff over helpers, course_tools, tests and notebooks
+	$(BIN)/ruff check helpers course_tools tests notebooks
 
 student: $(STAMP)  ## student editions in notebooks/student/ (no solutions, outputs or hidden tests)
 	$(BIN)/python -m course_tools.classroom student $(NOTEBOOKS) --out notebooks/student
@@ -79,7 +79,7 @@ grade-class: $(STAMP)  ## grade a folder of submissions: make grade-class SUBMIS
 		$(if $(GRADES),--out "$(GRADES)") $(if $(JOBS),--jobs $(JOBS)) $(GRADE_FLAGS)
 
 experiment: $(STAMP)  ## notebook 4's CNN finale for SEEDS seeds (default 5): rewrites experiments/cnn_results.md
-	$(BIN)/python experiments/cnn.py $(if $(SEEDS),--seeds $(SEEDS))
+	$(BIN)/python -m course_tools.experiment $(if $(SEEDS),--seeds $(SEEDS))
 
 lab: $(STAMP)  ## open JupyterLab on notebooks/
 	$(COURSE) lab

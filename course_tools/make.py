@@ -164,8 +164,8 @@ def install(venv: Path, python: str = sys.executable) -> Path:
 
 def data(vpy: Path, source: str | None) -> None:
     """Fetch the two dataset files (from ``source``, a folder or URL) and verify them."""
-    run([vpy, "-m", "helpers.data", "fetch", *(["--source", source] if source else [])])
-    run([vpy, "-m", "helpers.data", "verify"])
+    run([vpy, "-m", "course_tools.fetch", *(["--source", source] if source else [])])
+    run([vpy, "-m", "course_tools.fetch", "--verify-only"])
 
 
 def notebooks() -> list[str]:

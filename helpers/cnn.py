@@ -1,7 +1,7 @@
 """A small convolutional network for cat / non-cat, and the honest procedure that trains it.
 
-Notebook 4 ends with this model; ``experiments/cnn.py`` runs the same procedure for several
-seeds and writes ``experiments/cnn_results.md``. Use it like this::
+Notebook 4 ends with this model; ``python -m course_tools.experiment`` runs the same procedure
+for several seeds and writes ``experiments/cnn_results.md``. Use it like this::
 
     from helpers.environment import prepare_notebook
     prepare_notebook(seed=1, tensorflow=True)
@@ -25,7 +25,7 @@ The procedure (:func:`train_committee`), for one seed:
 
 Notebook 4 builds the same network itself with ``keras.Sequential`` and trains fold 1 in plain
 sight; it passes its builder and that trained network (``build=``, ``trained=``) so the committee
-is made of the network the learner reads, and equals the one ``experiments/cnn.py`` trains.
+is made of the network the learner reads, and equals the one ``course_tools.experiment`` trains.
 
 Nothing in it takes test data: the recipe (:data:`RECIPE`) was chosen once, by
 cross-validation on the training images only (see ``experiments/cnn_results.md``), and the test
@@ -42,11 +42,12 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from helpers.data import stratified_folds  # noqa: F401 (notebook 4 calls cnn.stratified_folds)
 from helpers.paths import EXPERIMENTS_DIR
 
 
@@ -258,31 +259,6 @@ def predict_with_flip(model, x: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------- the procedure
 
 
-def stratified_folds(y: np.ndarray, k: int, seed: int) -> np.ndarray:
-    """Assign each example to one of ``k`` folds, each class spread evenly: (m,) -> (m,) ints.
-
-    Same idea as scikit-learn's ``StratifiedKFold(shuffle=True)``, written out so the folds
-    depend only on ``seed`` (not on a library version).
-    """
-    y = np.asarray(y).ravel()
-    if k < 2:
-        raise ValueError(f"need at least 2 folds, got {k}.")
-    counts = np.bincount(y, minlength=2)
-    if counts.min() < k:
-        raise ValueError(f"each class needs at least {k} examples for {k} folds; "
-                         f"got {counts.tolist()} (non-cat, cat).")
-    rng = np.random.default_rng(seed)
-    fold = np.empty(y.size, dtype=np.int64)
-    start = 0
-    for label in (0, 1):
-        idx = rng.permutation(np.flatnonzero(y == label))
-        # deal the shuffled examples round-robin, continuing where the previous class stopped,
-        # so fold sizes differ by at most one overall
-        fold[idx] = (start + np.arange(idx.size)) % k
-        start = (start + idx.size) % k
-    return fold
-
-
 def class_weights(y: np.ndarray) -> dict[int, float]:
     """Weights that make both classes count equally in the loss: {0: w0, 1: w1}, mean 1."""
     p = float(np.mean(y))
@@ -312,7 +288,6 @@ class Committee:
     train_y: np.ndarray
     seconds: float = 0.0
     cpu_seconds: float = 0.0
-    fold_accuracy: list[float] = field(default_factory=list)
 
     @property
     def val_accuracy(self) -> float:
@@ -374,7 +349,7 @@ def train_committee(train_x: np.ndarray, train_y: np.ndarray, *, seed: int,
                          "at most one per fold, in fold order.")
     fold = stratified_folds(y, recipe.folds, seed)
     oof = np.zeros(y.size)
-    models, fold_acc = [], []
+    models = []
     t0, c0 = time.perf_counter(), time.process_time()
     for k in range(recipe.folds):
         fit_idx, val_idx = np.flatnonzero(fold != k), np.flatnonzero(fold == k)
@@ -392,27 +367,76 @@ def train_committee(train_x: np.ndarray, train_y: np.ndarray, *, seed: int,
             if recipe.precise_bn:
                 recalibrate_batchnorm(model, x[fit_idx])
         oof[val_idx] = predict_with_flip(model, x[val_idx])
-        fold_acc.append(float(np.mean((oof[val_idx] > 0.5) == y[val_idx])))
         models.append(model)
         if progress is not None:
             right = int(np.sum((oof[val_idx] > 0.5) == y[val_idx]))
             progress(f"seed {seed}, model {k + 1}/{recipe.folds}: {right}/{val_idx.size} "
-                     f"held-out images right ({100 * fold_acc[-1]:.1f} %)")
+                     f"held-out images right ({100 * right / val_idx.size:.1f} %)")
     return Committee(models, recipe, seed, fold, oof, y,
-                     seconds=time.perf_counter() - t0, cpu_seconds=time.process_time() - c0,
-                     fold_accuracy=fold_acc)
+                     seconds=time.perf_counter() - t0, cpu_seconds=time.process_time() - c0)
 
 
 # --------------------------------------------------------------------------- the results table
 
 
-def read_results(path: Path | str = RESULTS_PATH) -> list[dict]:
-    """The per-seed rows of a results table written by ``experiments/cnn.py``.
+#: The per-seed columns of the results table, in order: header -> key of a row's dict.
+RESULT_COLUMNS = {
+    "seed": "seed", "validation accuracy": "val", "validation balanced acc.": "val_bal",
+    "test accuracy": "test", "test correct": "test_correct", "training s (wall)": "seconds",
+    "training s (CPU)": "cpu", "misclassified test images": "wrong",
+}
 
-    Returns one dict per seed, in table order, with keys ``seed`` (int), ``val`` and
-    ``val_bal`` (out-of-fold accuracy and balanced accuracy, in %), ``test`` (%),
-    ``test_correct`` and ``test_total`` (ints), ``seconds`` and ``cpu`` (training time) and
-    ``wrong`` (list of misclassified test-image indices). The median row is not included.
+
+def format_results(rows: list[dict]) -> list[str]:
+    """The Markdown table of one row per seed, and a median row, as lines.
+
+    Each row has ``seed``, ``val``, ``val_bal``, ``test`` (fractions in [0, 1]), ``test_correct``,
+    ``test_total``, ``seconds``, ``cpu`` and ``wrong`` (misclassified test-image indices).
+    """
+    lines = ["| " + " | ".join(RESULT_COLUMNS) + " |",
+             "|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for r in rows:
+        lines.append(
+            f"| {r['seed']} | {100 * r['val']:.1f} % | {100 * r['val_bal']:.1f} % "
+            f"| {100 * r['test']:.0f} % | {r['test_correct']}/{r['test_total']} "
+            f"| {r['seconds']:.0f} | {r['cpu']:.0f} | {', '.join(map(str, r['wrong'])) or '-'} |")
+    med = {k: float(np.median([r[k] for r in rows])) for k in ("val", "val_bal", "test",
+                                                                "seconds", "cpu")}
+    lines.append(f"| **median** | **{100 * med['val']:.1f} %** | **{100 * med['val_bal']:.1f} %** "
+                 f"| **{100 * med['test']:.0f} %** | | {med['seconds']:.0f} | {med['cpu']:.0f} | |")
+    return lines
+
+
+def parse_results(text: str) -> list[dict]:
+    """The per-seed rows of a table made by :func:`format_results`, read by column name.
+
+    Each dict has ``seed`` (int), ``val``, ``val_bal`` and ``test`` (in %), ``test_correct`` and
+    ``test_total`` (ints), ``seconds``, ``cpu`` and ``wrong`` (list of ints). Median row left out.
+    """
+    rows, where = [], None
+    for line in text.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if set(RESULT_COLUMNS) <= set(cells):
+            where = {RESULT_COLUMNS[name]: cells.index(name) for name in RESULT_COLUMNS}
+            continue
+        if where is None or len(cells) <= max(where.values()) or not cells[where["seed"]].isdigit():
+            continue  # not a seed's row: separator, median, prose
+        cell = {key: cells[i] for key, i in where.items()}
+        correct, total = cell["test_correct"].split("/")
+        rows.append(dict(
+            seed=int(cell["seed"]), val=float(cell["val"].rstrip(" %")),
+            val_bal=float(cell["val_bal"].rstrip(" %")), test=float(cell["test"].rstrip(" %")),
+            test_correct=int(correct), test_total=int(total),
+            seconds=float(cell["seconds"]), cpu=float(cell["cpu"]),
+            wrong=[] if cell["wrong"] == "-" else [int(i) for i in cell["wrong"].split(",")],
+        ))
+    return rows
+
+
+def read_results(path: Path | str = RESULTS_PATH) -> list[dict]:
+    """:func:`parse_results` of the committed table (``make experiment`` writes it).
+
+    Raises FileNotFoundError or ValueError (no per-seed rows), naming the fix.
     """
     path = Path(path)
     if not path.exists():
@@ -420,19 +444,7 @@ def read_results(path: Path | str = RESULTS_PATH) -> list[dict]:
             f"{path} does not exist. It is committed with the course; restore it with "
             "`git checkout -- experiments/cnn_results.md`, or recreate it with `make experiment`."
         )
-    rows = []
-    for line in path.read_text().splitlines():
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if len(cells) != 8 or not cells[0].isdigit():
-            continue  # not a seed's row: header, separator, median, prose
-        correct, total = cells[4].split("/")
-        rows.append(dict(
-            seed=int(cells[0]), val=float(cells[1].rstrip(" %")),
-            val_bal=float(cells[2].rstrip(" %")), test=float(cells[3].rstrip(" %")),
-            test_correct=int(correct), test_total=int(total),
-            seconds=float(cells[5]), cpu=float(cells[6]),
-            wrong=[] if cells[7] == "-" else [int(i) for i in cells[7].split(",")],
-        ))
+    rows = parse_results(path.read_text())
     if not rows:
         raise ValueError(f"{path} holds no per-seed rows; recreate it with `make experiment`.")
     return rows

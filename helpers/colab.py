@@ -1,8 +1,8 @@
 """Google Colab: :func:`setup`, called by each notebook's bootstrap cell after cloning the course.
 
 It installs only what Colab lacks, never over Colab's own packages (replacing the NumPy the
-runtime has imported breaks it until a restart), and fetches the data. Running it again changes
-nothing.
+runtime has imported breaks it until a restart), and fetches the data with
+``course_tools.fetch``. Running it again changes nothing.
 """
 
 from __future__ import annotations
@@ -77,10 +77,11 @@ def install_missing(version_of: Callable[[str], str | None] = installed_version)
 def setup(data_source: str | None = None) -> None:
     """Install what is missing and fetch the data; one line of news when all is ready."""
     install_missing()
-    from helpers import data
+    from course_tools import fetch
+    from helpers.data import DatasetError
     from helpers.paths import ROOT
 
-    ok, problems = data.fetch(data_source or os.environ.get(data.DATA_SOURCE_ENV))
+    ok, problems = fetch.fetch(data_source or os.environ.get(fetch.DATA_SOURCE_ENV))
     if problems:
-        raise data.DatasetError("\n".join(problems))
+        raise DatasetError("\n".join(problems))
     print(f"Cat or Not is ready: the course's code is in {ROOT}, the data is verified.")

@@ -1,18 +1,14 @@
-"""The cat / non-cat dataset: fetch it, verify it and load it.
+"""The cat / non-cat dataset: load it, verify it, split it into stratified folds.
 
-Command line: ``python -m helpers.data fetch|verify [--dir DIR]``. The files live in
-``$CATVNONCAT_DIR`` if set, else in the project's ``datasets/``, whatever the working folder.
-Every problem with a file raises DatasetError, naming the file, the problem and the fix.
+The files live in ``$CATVNONCAT_DIR`` if set, else in the project's ``datasets/``; fetching them
+is ``python -m course_tools.fetch``. Every problem with a file raises DatasetError.
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
+import math
 import os
-import shutil
-import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -23,16 +19,8 @@ from helpers.paths import DATASETS_DIR
 
 #: Environment variable that points the loader (and ``verify``/``fetch``) at another folder.
 DATA_DIR_ENV = "CATVNONCAT_DIR"
-#: Environment variable that gives ``fetch`` its source (a folder or a base URL).
-DATA_SOURCE_ENV = "DATA_SOURCE"
 
-#: A public copy of the original files, pinned to one commit so the bytes never change.
-DEFAULT_SOURCE = (
-    "https://raw.githubusercontent.com/Hiren2002/Logistic-Regression/"
-    "a6139a838a0e624f4ab923377df0c5d3386fdf1f/datasets/"
-)
-
-FETCH_HINT = "make setup   (or: python -m helpers.data fetch --source DIR_OR_URL)"
+FETCH_HINT = "make setup   (or: python -m course_tools.fetch --source DIR_OR_URL)"
 
 
 @dataclass(frozen=True)
@@ -223,6 +211,42 @@ def load_catvnoncat(directory: str | os.PathLike | None = None) -> CatData:
     return CatData(train_x, train_y.reshape(1, -1), test_x, test_y.reshape(1, -1), classes)
 
 
+# --------------------------------------------------------------------------- splitting
+
+
+def stratified_folds(y: np.ndarray, k: int, seed: int | np.random.Generator, *,
+                     first_fold_fraction: float | None = None) -> np.ndarray:
+    """Assign each example to one of ``k`` folds, each class spread evenly: (m,) -> (m,) ints.
+
+    Each class (0, then 1) is shuffled with ``np.random.default_rng(seed)`` (a Generator is used
+    as is) and dealt round-robin, continuing where the previous class stopped, so fold sizes
+    differ by at most one. With ``first_fold_fraction`` (and k = 2), fold 0 instead takes the
+    first round(fraction * n) of each class's n (halves up, between 1 and n - 1): a train/test
+    split. Raises ValueError if k < 2 or a class has fewer than k examples.
+    """
+    y = np.asarray(y).ravel()
+    if k < 2:
+        raise ValueError(f"need at least 2 folds, got {k}.")
+    if first_fold_fraction is not None and k != 2:
+        raise ValueError(f"first_fold_fraction splits into 2 folds, got k={k}.")
+    counts = np.bincount(y, minlength=2)
+    if counts.min() < k:
+        raise ValueError(f"each class needs at least {k} examples for {k} folds; "
+                         f"got {counts.tolist()} (non-cat, cat).")
+    rng = np.random.default_rng(seed)
+    fold = np.empty(y.size, dtype=np.int64)
+    start = 0
+    for label in (0, 1):
+        idx = rng.permutation(np.flatnonzero(y == label))
+        if first_fold_fraction is None:
+            fold[idx] = (start + np.arange(idx.size)) % k
+            start = (start + idx.size) % k
+        else:
+            n_first = min(max(math.floor(first_fold_fraction * idx.size + 0.5), 1), idx.size - 1)
+            fold[idx] = np.arange(idx.size) >= n_first
+    return fold
+
+
 # --------------------------------------------------------------------------- verify
 
 
@@ -253,130 +277,3 @@ def verify(directory: str | os.PathLike | None = None) -> tuple[list[str], list[
         except DatasetError as err:
             problems.append(f"FAIL {err}")
     return ok, problems
-
-
-# --------------------------------------------------------------------------- fetch
-
-
-def _is_url(source: str) -> bool:
-    return source.startswith(("http://", "https://"))
-
-
-def _copy_verified(src: Path, target: Path, expected_sha256: str) -> None:
-    """Copy ``src`` to ``target`` through a temporary file; it lands only if the hash matches."""
-    if not src.is_file():
-        raise DatasetError(f"{src}: source file not found. Check --source / DATA_SOURCE.")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as out, open(src, "rb") as inp:
-            shutil.copyfileobj(inp, out, 1 << 20)
-        actual = sha256_of(tmp)
-        if actual != expected_sha256:
-            raise DatasetError(
-                f"{src}: SHA-256 is {actual[:16]}..., expected {expected_sha256[:16]}...; "
-                "not installed. Use a source with the original bytes."
-            )
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def _download_verified(url: str, target: Path, expected_sha256: str) -> None:
-    """Download with pooch, which writes to a temporary file and checks the hash first."""
-    import pooch
-    import requests
-
-    try:
-        pooch.retrieve(
-            url,
-            known_hash=f"sha256:{expected_sha256}",
-            fname=target.name,
-            path=target.parent,
-            progressbar=False,
-        )
-    except ValueError as err:  # pooch's hash mismatch
-        raise DatasetError(
-            f"{url}: downloaded file failed its checksum; not installed ({err})"
-        ) from None
-    except requests.exceptions.RequestException as err:
-        raise DatasetError(
-            f"{url}: download failed ({err}). Check the address and your connection, "
-            "or point --source / DATA_SOURCE at a folder that holds the files."
-        ) from None
-
-
-def fetch_file(source: str, spec: SplitSpec, directory: Path,
-               expected_sha256: str | None = None) -> str:
-    """Make sure ``directory/spec.filename`` is the verified file. Returns a one-line summary."""
-    expected_sha256 = expected_sha256 or spec.sha256
-    target = directory / spec.filename
-    if target.exists():
-        if target.is_file() and sha256_of(target) == expected_sha256:
-            return f"OK  {target.name}: already present and verified"
-        raise DatasetError(
-            f"{target}: already exists but does not match the expected SHA-256; it was not "
-            "overwritten. If it is your own dataset, move it elsewhere and point "
-            f"{DATA_DIR_ENV} at it; otherwise delete it, then fetch again."
-        )
-    if _is_url(source):
-        url = source if source.endswith(".h5") else source.rstrip("/") + "/" + spec.filename
-        _download_verified(url, target, expected_sha256)
-        origin = url
-    else:
-        folder = Path(source.removeprefix("file://")).expanduser()
-        src = folder / spec.filename if folder.is_dir() else folder
-        _copy_verified(src, target, expected_sha256)
-        origin = str(src)
-    read_split(target, spec.split)  # the bytes are right; make sure h5py can read them here too
-    return f"OK  {target.name}: fetched from {origin} and verified"
-
-
-def fetch(source: str | None = None, directory: str | os.PathLike | None = None,
-          expected: dict[str, str] | None = None) -> tuple[list[str], list[str]]:
-    """Fetch both files from ``source`` (folder or base URL) into ``directory``.
-
-    ``expected`` ({filename: sha256}) overrides the official sums.
-    Returns (ok_lines, problem_lines).
-    """
-    source = source or os.environ.get(DATA_SOURCE_ENV) or DEFAULT_SOURCE
-    folder = data_dir(directory)
-    folder.mkdir(parents=True, exist_ok=True)
-    expected = expected or {}
-    ok, problems = [], []
-    for spec in SPLITS:
-        try:
-            ok.append(fetch_file(source, spec, folder, expected.get(spec.filename)))
-        except DatasetError as err:
-            problems.append(f"FAIL {err}")
-    return ok, problems
-
-
-# --------------------------------------------------------------------------- CLI
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers.data",
-                                     description=__doc__.split("\n")[0])
-    commands = parser.add_subparsers(dest="command", required=True)
-    p_fetch = commands.add_parser("fetch", help="copy or download the two files, verified")
-    p_fetch.add_argument("--source", help=f"folder or base URL (default: ${DATA_SOURCE_ENV}, "
-                                          "else the pinned public copy)")
-    p_fetch.add_argument("--dir", help=f"target folder (default: ${DATA_DIR_ENV} or datasets/)")
-    p_verify = commands.add_parser("verify", help="check both files: sums, keys, shapes, labels")
-    p_verify.add_argument("--dir", help=f"folder to check (default: ${DATA_DIR_ENV} or datasets/)")
-    args = parser.parse_args(argv)
-
-    if args.command == "fetch":
-        ok, problems = fetch(args.source, args.dir)
-    else:
-        ok, problems = verify(args.dir)
-    for line in ok:
-        print(line)
-    for line in problems:
-        print(line, file=sys.stderr)
-    return 1 if problems else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

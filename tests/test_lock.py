@@ -151,4 +151,4 @@ def test_binder_installs_the_lock_on_a_supported_python_then_the_course_editable
     assert post_build.stat().st_mode & 0o111, "postBuild must be executable"
     steps = post_build.read_text()
     assert "pip install --no-deps --editable ." in steps
-    assert steps.index("helpers.data fetch") < steps.index("helpers.data verify")
+    assert steps.index("course_tools.fetch\n") < steps.index("course_tools.fetch --verify-only")

@@ -1,22 +1,19 @@
 """Run the CNN procedure of helpers/cnn.py for several seeds and write the results table.
 
-    python experiments/cnn.py             # seeds 1..5, writes experiments/cnn_results.md
-    python experiments/cnn.py --seeds 3   # seeds 1..3
-    python experiments/cnn.py --seed-list 4 --check   # re-run seed 4, compare with the table
-    make experiment                                # the same as the first line, in the venv
+    python -m course_tools.experiment             # seeds 1..5, writes experiments/cnn_results.md
+    python -m course_tools.experiment --seeds 3   # seeds 1..3
+    python -m course_tools.experiment --seed-list 4 --check   # re-run seed 4, compare
+    make experiment                               # the same as the first line, in the venv
 
 Each seed runs the whole procedure (:func:`helpers.cnn.train_committee`): cross-validated
 training on the 209 training images only, then ONE evaluation of the final committee on the
 50 test images. Nothing here feeds a test result back into any choice: the recipe is fixed in
-``helpers/cnn.py`` and was chosen by cross-validation before this script existed in its final
+``helpers/cnn.py`` and was chosen by cross-validation before this driver existed in its final
 form (the log of that search is in the results file, below the table).
 
-Progress goes to stderr, one line per trained model. The table is written to ``--out`` with
-the environment it ran in (by default the committed results file, unless ``--seed-list`` is
-given); the hand-written log that follows the marker line in that file is kept when the table
-is rewritten. Every run compares each seed's numbers with its row in the committed table (as
-it was before the run) and says which differ; ``--check`` also makes the exit status 1 if one
-does.
+Progress goes to stderr. The table (format: :func:`helpers.cnn.format_results`) replaces the
+one in ``--out``, keeping the hand-written log below the marker line. Every run compares each
+seed with its committed row; ``--check`` makes a difference the exit status 1.
 """
 
 from __future__ import annotations
@@ -24,15 +21,12 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import statistics
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # run from a fresh clone without installing the package
-
-from helpers.environment import TF_THREADS, cpuinfo, prepare_notebook  # noqa: E402
+from helpers.environment import TF_THREADS, cpuinfo, prepare_notebook
+from helpers.paths import ROOT
 
 DEFAULT_OUT = ROOT / "experiments" / "cnn_results.md"
 #: Everything below this line in the results file is the hand-written log; it is kept.
@@ -71,7 +65,7 @@ def run(seeds: list[int]) -> list[dict]:
         correct = int(np.sum(test_pred == test_y))
         rows.append(dict(seed=seed, val=committee.val_accuracy,
                          val_bal=committee.val_balanced_accuracy,
-                         test_correct=correct, test=correct / test_y.size,
+                         test_correct=correct, test_total=test_y.size, test=correct / test_y.size,
                          seconds=committee.seconds, cpu=committee.cpu_seconds,
                          wrong=np.flatnonzero(test_pred != test_y).tolist()))
         print(f"seed {seed}: validation {100 * rows[-1]['val']:.1f} %, test {correct}/"
@@ -85,33 +79,19 @@ def markdown(rows: list[dict], seconds_total: float) -> str:
     import numpy as np
     import tensorflow as tf
 
-    from helpers.cnn import RECIPE
+    from helpers.cnn import RECIPE, format_results
 
     lines = [
         "# CNN finale: results over seeds",
         "",
-        "Written by `make experiment` (`experiments/cnn.py`). Each row is the whole procedure of",
-        "`helpers.cnn.train_committee` for one seed: 5-fold cross-validation on the 209",
-        "training images, the 5 fold models kept as a committee (flip test-time augmentation),",
+        "Written by `make experiment` (`course_tools/experiment.py`). Each row is the whole",
+        "procedure of `helpers.cnn.train_committee` for one seed: 5-fold cross-validation on the",
+        "209 training images, the 5 fold models kept as a committee (flip test-time augmentation),",
         "and one evaluation on the 50 test images at the very end. *Validation* is the",
         "out-of-fold accuracy on the training images (each predicted by the model that did not",
         "train on it).",
         "",
-        "| seed | validation accuracy | validation balanced acc. | test accuracy | test correct "
-        "| training s (wall) | training s (CPU) | misclassified test images |",
-        "|---:|---:|---:|---:|---:|---:|---:|---|",
-    ]
-    for r in rows:
-        lines.append(
-            f"| {r['seed']} | {100 * r['val']:.1f} % | {100 * r['val_bal']:.1f} % "
-            f"| {100 * r['test']:.0f} % | {r['test_correct']}/50 | {r['seconds']:.0f} "
-            f"| {r['cpu']:.0f} | {', '.join(map(str, r['wrong'])) or '-'} |"
-        )
-    med = {k: statistics.median(r[k] for r in rows) for k in ("val", "val_bal", "test",
-                                                                "seconds", "cpu")}
-    lines += [
-        f"| **median** | **{100 * med['val']:.1f} %** | **{100 * med['val_bal']:.1f} %** "
-        f"| **{100 * med['test']:.0f} %** | | {med['seconds']:.0f} | {med['cpu']:.0f} | |",
+        *format_results(rows),
         "",
         f"Recipe: `{RECIPE}`",
         "",
@@ -138,27 +118,30 @@ def write(out: Path, table: str) -> None:
 
 
 def check(rows: list[dict], committed: list[dict]) -> bool:
-    """Compare each row's deterministic numbers (not the times) with the committed table."""
+    """Compare each row's deterministic numbers (not the times), as printed, with the committed
+    table's (rows of :func:`helpers.cnn.parse_results`)."""
+    from helpers.cnn import format_results, parse_results
+
     by_seed = {row["seed"]: row for row in committed}
     same = True
-    for r in rows:
+    for r in parse_results("\n".join(format_results(rows))):
         old = by_seed.get(r["seed"])
-        now = (float(f"{100 * r['val']:.1f}"), float(f"{100 * r['val_bal']:.1f}"),
-               r["test_correct"], r["wrong"])
         if old is None:
             print(f"seed {r['seed']}: not in the committed table", file=sys.stderr)
             same = False
             continue
-        then = (old["val"], old["val_bal"], old["test_correct"], old["wrong"])
+        now, then = ((row["val"], row["val_bal"], row["test_correct"], row["wrong"])
+                     for row in (r, old))
         same &= now == then
         print(f"seed {r['seed']}: {'same as' if now == then else 'DIFFERENT from'} the committed "
-              f"row (validation {now[0]} %, test {now[2]}/50; committed: validation {then[0]} %, "
-              f"test {then[2]}/50)", file=sys.stderr)
+              f"row (validation {now[0]} %, test {now[2]}/{r['test_total']}; committed: "
+              f"validation {then[0]} %, test {then[2]}/{old['test_total']})", file=sys.stderr)
     return same
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m course_tools.experiment",
+                                     description=__doc__.split("\n\n")[0])
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--seeds", type=int, default=5, help="run seeds 1..N (default 5)")
     group.add_argument("--seed-list", type=int, nargs="+", help="run exactly these seeds")

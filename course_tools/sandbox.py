@@ -90,12 +90,14 @@ def command(inner: list[str], *, folder: Path, data_dir: Path, env: dict[str, st
     it appears as :data:`INSIDE` in the sandbox, where ``inner`` and ``env`` run.
     """
     venv, base = Path(sys.prefix), Path(sys.base_prefix)
-    args = ["bwrap", *_system_binds()]
+    # /tmp first, as a bind of the folder's home/tmp: a project that lives under /tmp is then
+    # mounted inside it, where a --symlink would clash with the directories bwrap makes for it.
+    args = ["bwrap", *_system_binds(), "--bind", str(folder / "home" / "tmp"), "/tmp"]
     for path in (base, venv, ROOT / "helpers", ROOT / "course_tools", data_dir):
         if not any(str(path.resolve()).startswith(p) for p in ("/usr/", "/bin/", "/lib")):
             args += _readable(path)
     home = INSIDE / "home"
-    args += ["--bind", str(folder), str(INSIDE), "--symlink", str(home / "tmp"), "/tmp",
+    args += ["--bind", str(folder), str(INSIDE),
              "--proc", "/proc", "--dev", "/dev", "--remount-ro", "/",
              "--unshare-all", "--uid", "1000", "--gid", "1000", "--hostname", "sandbox",
              "--die-with-parent", "--new-session", "--clearenv",

@@ -21,6 +21,8 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
+from course_tools.notebooks import grade_id_of, is_check
+
 CELL_TIMEOUT = 300.0  # seconds per cell
 TIMEOUT = 1800.0  # seconds for the whole notebook, kernel start-up included
 #: Seconds of grace after ``TIMEOUT`` for the probe of a check that ran just before it.
@@ -171,8 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     nb = nbformat.read(args.notebook, as_version=4)
     original = list(nb.cells)
-    checks = {cell.metadata.get("nbgrader", {}).get("grade_id"): cell for cell in original
-              if cell.metadata.get("nbgrader", {}).get("grade")}
+    checks = {grade_id_of(cell): cell for cell in original if is_check(cell)}
     for cell in original:  # a submitted cell must not pass for a probe
         tags = cell.metadata.get("tags")
         if isinstance(tags, list) and PROBE_TAG in tags:
@@ -182,11 +183,11 @@ def main(argv: list[str] | None = None) -> int:
     cells = []
     for cell in original:
         cells.append(cell)
-        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        gid = grade_id_of(cell)
         if cell is checks.get(gid) and gid in probes:
             cells.append(probes.pop(gid))
     last = max((i for i, c in enumerate(cells) if PROBE_TAG in c.metadata.get("tags", [])
-                or c.metadata.get("nbgrader", {}).get("grade")), default=-1)
+                or is_check(c)), default=-1)
     nb.cells = cells  # a deleted check gets no probe: it scores zero anyway
     runs = execute(nb, cwd=Path.cwd(), cell_timeout=args.cell_timeout, timeout=args.timeout,
                    started=started, stop_after=None if args.run_all else last)

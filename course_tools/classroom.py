@@ -1,6 +1,6 @@
 """Command line for instructors: student editions, and grading one submission or a class.
 
-    python -m course_tools.classroom student [NOTEBOOKS ...] [--out build/student]
+    python -m course_tools.classroom student [NOTEBOOKS ...] [--out notebooks/student]
     python -m course_tools.classroom grade alice/02_logistic_regression_numpy.ipynb [--json]
     python -m course_tools.classroom grade-class submissions/ [--out build/grades] [--jobs N]
 """

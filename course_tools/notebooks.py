@@ -14,10 +14,10 @@ from typing import Any
 import nbformat
 from nbformat import NotebookNode
 
-from helpers.paths import BUILD_DIR, NOTEBOOKS_DIR
+from helpers.paths import NOTEBOOKS_DIR
 
-#: Where ``make student`` writes the student editions.
-STUDENT_DIR = BUILD_DIR / "student"
+#: Where ``make student`` writes the student editions (committed, for Colab).
+STUDENT_DIR = NOTEBOOKS_DIR / "student"
 #: What replaces each solution region (nbgrader's ``ClearSolutions.code_stub``). The checks'
 #: ``call`` turns the NotImplementedError into "<name> is not implemented yet".
 CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"

@@ -25,7 +25,7 @@ def test_build_path_creates_its_folders_inside_build(tmp_path, monkeypatch):
 
 
 def test_no_notebook_writes_relative_to_its_working_folder():
-    """A student edition runs from build/student/, a graded one from a temporary folder:
+    """A student edition runs from notebooks/student/, a graded one from a temporary folder:
     "../build" would land somewhere else each time. Generated files go through build_path."""
     for notebook in sorted(paths.NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb")):
         nb = nbformat.read(notebook, as_version=4)

@@ -9,10 +9,10 @@ import sys
 import nbformat
 import pytest
 
-from helpers.paths import NOTEBOOKS_DIR, ROOT
+from course_tools.notebooks import STUDENT_DIR, source_notebooks
+from helpers.paths import ROOT
 
-STUDENT_DIR = NOTEBOOKS_DIR / "student"
-SOURCES = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
+SOURCES = source_notebooks()
 SOLUTION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
 
 

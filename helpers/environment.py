@@ -17,8 +17,11 @@ MIN_PYTHON = (3, 11)
 
 #: TensorFlow's threads: reductions split the same way on every machine.
 TF_THREADS = 1
-#: NumPy's BLAS threads: the same sums on every machine, and no waiting for a busy core.
+#: Threads of NumPy's and SciPy's BLAS and of OpenMP (scikit-learn): the same sums on every
+#: machine, and no waiting for a busy core.
 BLAS_THREADS = 1
+#: The variables those libraries read when they load (SciPy and scikit-learn load after the cell).
+THREAD_ENV = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 #: The highest instruction set TensorFlow's oneDNN matrix kernels may use.
 ONEDNN_MAX_CPU_ISA = "AVX2"
 #: An environment variable that sets another cap (e.g. "AVX"), to test the outputs against it.
@@ -102,7 +105,7 @@ def _cpu_flags() -> set[str] | None:
 
 
 def prepare_notebook(seed: int = 1, *, tensorflow: bool = False) -> None:
-    """Check versions, seed ``random`` and NumPy, pin BLAS to one thread; print warnings.
+    """Check versions, seed ``random`` and NumPy, pin BLAS and OpenMP to one thread; warn.
 
     With ``tensorflow``, also import TensorFlow quietly, seed it and Keras, make its ops
     deterministic, pin its threads and set Keras to :data:`KERAS_FLOATX`. Run it before
@@ -117,10 +120,12 @@ def prepare_notebook(seed: int = 1, *, tensorflow: bool = False) -> None:
     if tensorflow:
         _set_quiet_tensorflow_env()
 
+    for variable in THREAD_ENV:  # libraries loaded from now on
+        os.environ[variable] = str(BLAS_THREADS)
     import numpy as np
     from threadpoolctl import threadpool_limits
 
-    threadpool_limits(limits=BLAS_THREADS, user_api="blas")
+    threadpool_limits(limits=BLAS_THREADS)  # those already loaded
     random.seed(seed)
     np.random.seed(seed)
     checked = {"numpy": EXPECTED_VERSIONS["numpy"]}

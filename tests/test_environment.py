@@ -123,12 +123,23 @@ def test_cpuinfo_reads_the_first_value_of_a_field(tmp_path):
     assert cpuinfo("flags", tmp_path / "missing") is None  # macOS, Windows
 
 
-def test_blas_runs_on_one_thread():
-    from threadpoolctl import threadpool_info
-
-    prepare_notebook(seed=1)
-    blas = [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
-    assert blas and set(blas) == {1}
+def test_blas_and_openmp_run_on_one_thread_also_when_loaded_after_the_cell():
+    # SciPy's own OpenBLAS and scikit-learn's OpenMP load after prepare_notebook, in the
+    # notebook's import cell; a fresh interpreter sees them load for the first time.
+    code = (
+        "from helpers.environment import prepare_notebook\n"
+        "prepare_notebook(seed=1)\n"
+        "import scipy.linalg, sklearn.linear_model\n"
+        "from threadpoolctl import threadpool_info\n"
+        "for pool in threadpool_info(): print(pool['user_api'], pool['num_threads'])\n"
+    )
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env=env, check=True)
+    pools = [line.split() for line in result.stdout.splitlines()]
+    assert {api for api, _ in pools} == {"blas", "openmp"}, pools
+    assert len(pools) >= 3 and {threads for _, threads in pools} == {"1"}, pools
 
 
 def test_version_warnings_locally_advise_make_setup_and_on_colab_say_one_line():

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from course_tools import grading, probes
 from course_tools.notebooks import exercises, match_source, read_notebook, source_notebooks
-from course_tools.reference import reference_results
+from course_tools.reference import reference_results_of
 from course_tools.report import Report, fmt
 
 
@@ -82,9 +82,10 @@ def grade_class(folder: str | Path, out_dir: str | Path, *, jobs: int | None = N
     seed = secrets.randbelow(2**31) if seed is None else seed
     progress = progress or (lambda line: print(line, file=sys.stderr, flush=True))
     started = time.monotonic()
-    for source in _sources_needed(submissions, sources):  # once, before the parallel runs
-        ids = [e.grade_id for e in exercises(read_notebook(source)) if e.grade_id in probes.PROBES]
-        reference_results(source, ids, seed)
+    reference_results_of({  # once, in one process, before the parallel runs
+        source: [e.grade_id for e in exercises(read_notebook(source))
+                 if e.grade_id in probes.PROBES]
+        for source in _sources_needed(submissions, sources)}, seed)
     threads = max(1, (os.cpu_count() or 1) // jobs)
     results: dict[int, Report] = {}
     with ThreadPoolExecutor(max_workers=jobs) as pool:

@@ -1,8 +1,10 @@
 """Reference results: the instructor's functions run on each probe's hidden inputs. Trusted.
 
-    python -m course_tools.reference SOURCE.ipynb OUT_DIR --seed N --probe check_x ...
+    python -m course_tools.reference --seed N --notebook SOURCE.ipynb OUT_DIR check_x,check_y \
+        [--notebook ...]
 
-Only the cells that define the graded functions run; results are cached in
+Only the cells that define the graded functions run, each notebook's in a namespace of its own,
+all in one process (TensorFlow is imported once); results are cached in
 ``build/grading/reference/`` (CONTRIBUTING.md, "Reference results").
 """
 
@@ -70,21 +72,33 @@ def reference_results(source_path: str | Path, grade_ids: list[str], seed: int,
 
     Raises ``RuntimeError`` when the instructor code itself cannot be run.
     """
-    source_path = Path(source_path)
-    folder = cache_dir / _cache_key(source_path, seed)
-    missing = [gid for gid in grade_ids if not (folder / f"{gid}.npz").is_file()]
-    if missing:
-        folder.mkdir(parents=True, exist_ok=True)
+    return reference_results_of({Path(source_path): grade_ids}, seed, cache_dir)[Path(source_path)]
+
+
+def reference_results_of(wanted: dict[Path, list[str]], seed: int,
+                         cache_dir: Path = CACHE_DIR) -> dict[Path, dict[str, dict | str]]:
+    """:func:`reference_results` of several notebooks ({source: grade ids}); what is not cached
+    yet is computed in one process."""
+    wanted = {Path(source): grade_ids for source, grade_ids in wanted.items()}
+    folders = {source: cache_dir / _cache_key(source, seed) for source in wanted}
+    jobs = []
+    for source, grade_ids in wanted.items():
+        missing = [gid for gid in grade_ids if not (folders[source] / f"{gid}.npz").is_file()]
+        if missing:
+            folders[source].mkdir(parents=True, exist_ok=True)
+            jobs += ["--notebook", str(source), str(folders[source]), ",".join(missing)]
+    if jobs:
         with tempfile.TemporaryDirectory(prefix="reference-") as cwd:
             done = subprocess.run(
-                [sys.executable, "-m", "course_tools.reference", str(source_path), str(folder),
-                 "--seed", str(seed), *[arg for gid in missing for arg in ("--probe", gid)]],
+                [sys.executable, "-m", "course_tools.reference", "--seed", str(seed), *jobs],
                 cwd=cwd, capture_output=True, text=True, timeout=TIMEOUT)
         if done.returncode != 0:
-            raise RuntimeError(f"the reference results of {source_path.name} could not be "
+            names = ", ".join(source.name for source in wanted)
+            raise RuntimeError(f"the reference results of {names} could not be "
                                f"computed:\n{done.stderr[-3000:]}")
         _prune(cache_dir)
-    return {gid: probes.load(folder / f"{gid}.npz") for gid in grade_ids}
+    return {source: {gid: probes.load(folders[source] / f"{gid}.npz") for gid in grade_ids}
+            for source, grade_ids in wanted.items()}
 
 
 def _prune(cache_dir: Path) -> None:
@@ -96,15 +110,17 @@ def _prune(cache_dir: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course_tools.reference")
-    parser.add_argument("source", type=Path)
-    parser.add_argument("out", type=Path)
     parser.add_argument("--seed", type=int, required=True)
-    parser.add_argument("--probe", action="append", default=[])
+    parser.add_argument("--notebook", nargs=3, action="append", default=[],
+                        metavar=("SOURCE", "OUT_DIR", "PROBES"),
+                        help="an instructor notebook, where its results go, and its probes' "
+                             "grade ids separated by commas")
     args = parser.parse_args(argv)
-    namespace = {"__name__": "__main__"}
-    exec(compile(definitions(args.source), str(args.source), "exec"), namespace)  # noqa: S102
-    for gid in args.probe:
-        probes.record(namespace, gid, args.seed, args.out)
+    for source, out, grade_ids in args.notebook:
+        namespace = {"__name__": "__main__"}
+        exec(compile(definitions(Path(source)), source, "exec"), namespace)  # noqa: S102
+        for gid in grade_ids.split(","):
+            probes.record(namespace, gid, args.seed, out)
     return 0
 
 

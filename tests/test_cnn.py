@@ -112,10 +112,18 @@ def test_predict_with_flip_is_mirror_invariant():
 # --------------------------------------------------------------------------- the procedure
 
 
-def test_train_committee_on_tiny_data():
+@pytest.fixture(scope="module")
+def committee_of_seed_7():
+    """(a committee trained on tiny_data() with seed 7, its progress messages), trained once
+    for the tests that only read it."""
     x, y = tiny_data()
     messages = []
-    committee = cnn.train_committee(x, y, seed=1, recipe=TINY, progress=messages.append)
+    return cnn.train_committee(x, y, seed=7, recipe=TINY, progress=messages.append), messages
+
+
+def test_train_committee_on_tiny_data(committee_of_seed_7):
+    x, y = tiny_data()
+    committee, messages = committee_of_seed_7
     assert len(committee.models) == 2 and len(messages) == 2
     assert {str(w.dtype) for w in committee.models[0].weights} == {"float64"}
     assert committee.oof_proba.shape == (16,) and committee.fold.shape == (16,)
@@ -135,19 +143,19 @@ def test_train_committee_on_tiny_data():
     assert set(committee.predict(x).tolist()) <= {0, 1}
 
 
-def test_train_committee_is_deterministic_given_seed():
+def test_train_committee_is_deterministic_given_seed(committee_of_seed_7):
     x, y = tiny_data()
-    a = cnn.train_committee(x, y, seed=7, recipe=TINY)
+    a, _ = committee_of_seed_7
     b = cnn.train_committee(x, y, seed=7, recipe=TINY)
     np.testing.assert_array_equal(a.oof_proba, b.oof_proba)
     np.testing.assert_array_equal(a.predict_proba(x), b.predict_proba(x))
 
 
-def test_train_committee_uses_the_given_builder_and_trained_models():
+def test_train_committee_uses_the_given_builder_and_trained_models(committee_of_seed_7):
     """Notebook 4 builds the network itself and trains fold 1 in plain sight: the committee
     built from its builder and its trained first model equals the helper's own procedure."""
     x, y = tiny_data()
-    own = cnn.train_committee(x, y, seed=7, recipe=TINY)
+    own, _ = committee_of_seed_7
 
     def build():
         return cnn.build_cnn(TINY, image_size=16)

@@ -18,85 +18,62 @@ def test_seeds_numpy_reproducibly():
     assert np.array_equal(first, np.random.rand(3))
 
 
-def test_tensorflow_start_is_quiet_and_deterministic():
-    """In a fresh interpreter, as in a notebook kernel: nothing reaches stderr."""
-    code = (
-        "from helpers.environment import prepare_notebook\n"
-        "prepare_notebook(seed=1, tensorflow=True)\n"
-        "import os, keras, tensorflow as tf\n"
-        "print(os.environ['TF_ENABLE_ONEDNN_OPTS'],"
-        " tf.config.threading.get_intra_op_parallelism_threads())\n"
-        "print(float(keras.random.uniform((1,), seed=1)[0]) ==\n"
-        "      float(keras.random.uniform((1,), seed=1)[0]))\n"
-        "m = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])\n"
-        "print(round(float(m(tf.ones((1, 3)))[0, 0]), 4))\n"
-    )
-    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                           timeout=120) for _ in range(2)]
-    for run in runs:
-        assert run.returncode == 0, run.stderr
-        assert run.stderr == "", f"stray stderr: {run.stderr!r}"
-        lines = [line for line in run.stdout.splitlines() if not line.startswith("Warning:")]
-        assert lines[:2] == ["0 1", "True"]
-    assert runs[0].stdout == runs[1].stdout, "seeded weights differ between two runs"
+#: A fresh interpreter, as in a notebook kernel: the set-up cell, then a seeded Dense layer, a
+#: float32 matrix product (oneDNN's GEMM) and a short float64 Keras training, each as a digest.
+TENSORFLOW_RUN = (
+    "from helpers.environment import prepare_notebook\n"
+    "prepare_notebook(seed=1, tensorflow=True)\n"
+    "import hashlib, os, keras, numpy as np, tensorflow as tf\n"
+    "def digest(a): return hashlib.sha256(a.tobytes()).hexdigest()\n"
+    "print(os.environ['ONEDNN_MAX_CPU_ISA'], os.environ['TF_ENABLE_ONEDNN_OPTS'],\n"
+    "      tf.config.threading.get_intra_op_parallelism_threads())\n"
+    "print(float(keras.random.uniform((1,), seed=1)[0]) ==\n"
+    "      float(keras.random.uniform((1,), seed=1)[0]))\n"
+    "m = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])\n"
+    "print('dense', round(float(m(tf.ones((1, 3)))[0, 0]), 4))\n"
+    "a = np.random.default_rng(0).standard_normal((64, 500)).astype(np.float32)\n"
+    "b = np.random.default_rng(1).standard_normal((500, 64)).astype(np.float32)\n"
+    "print('matmul', digest(tf.matmul(a, b).numpy()))\n"
+    "x = np.random.default_rng(0).standard_normal((64, 300))\n"
+    "y = (x[:, :1] > 0).astype(float)\n"
+    "m = keras.Sequential([keras.Input((300,)), keras.layers.Dense(32, activation='relu'),\n"
+    "                      keras.layers.Dense(1, activation='sigmoid')])\n"
+    "m.compile(optimizer='adam', loss='binary_crossentropy')\n"
+    "m.fit(x, y, epochs=3, batch_size=16, verbose=0)\n"
+    "w = np.concatenate([v.ravel() for v in m.get_weights()])\n"
+    "print('keras', keras.config.floatx(), w.dtype, digest(w))\n"
+)
 
 
-def test_tensorflow_matrix_products_do_not_depend_on_the_instruction_set():
-    """oneDNN's GEMM rounds differently under AVX and AVX2; prepare_notebook pins one of them.
+def _tensorflow_run(**isa_env: str) -> list[str]:
+    """TENSORFLOW_RUN's stdout lines (prepare_notebook's warnings left out), with the oneDNN
+    variables of ``isa_env`` only; asserts that it ran and wrote nothing to stderr."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("ONEDNN_MAX_CPU_ISA", ONEDNN_ISA_OVERRIDE_ENV)}
+    run = subprocess.run([sys.executable, "-c", TENSORFLOW_RUN], capture_output=True, text=True,
+                         timeout=120, env={**env, **isa_env})
+    assert run.returncode == 0, run.stderr
+    assert run.stderr == "", f"stray stderr: {run.stderr!r}"
+    return [line for line in run.stdout.splitlines() if not line.startswith("Warning:")]
 
-    The second run starts capped at AVX, as an older or differently configured machine would be;
-    prepare_notebook must override that, so both runs give the same bits.
+
+def test_tensorflow_is_quiet_deterministic_and_independent_of_the_onednn_kernel():
+    """Three fresh interpreters, one TensorFlow start each (they are the slow part):
+
+    - the default and a machine already capped at AVX: prepare_notebook overrides the cap to
+      AVX2, so both print the same bits: seeded weights, the float32 matrix product (oneDNN's
+      GEMM rounds differently under AVX and AVX2) and the Keras training;
+    - the cap forced to AVX (COURSE_ONEDNN_MAX_CPU_ISA): the float64 Keras training still gives
+      the same bits. Why float64: CONTRIBUTING.md, "The set-up cell".
     """
-    code = (
-        "from helpers.environment import prepare_notebook\n"
-        "prepare_notebook(seed=1, tensorflow=True)\n"
-        "import hashlib, numpy as np, tensorflow as tf\n"
-        "a = np.random.default_rng(0).standard_normal((64, 500)).astype(np.float32)\n"
-        "b = np.random.default_rng(1).standard_normal((500, 64)).astype(np.float32)\n"
-        "print(hashlib.sha256(tf.matmul(a, b).numpy().tobytes()).hexdigest())\n"
-    )
-    outputs = []
-    for isa in (None, "AVX"):
-        env = {k: v for k, v in os.environ.items()
-               if k not in ("ONEDNN_MAX_CPU_ISA", ONEDNN_ISA_OVERRIDE_ENV)}
-        if isa:
-            env["ONEDNN_MAX_CPU_ISA"] = isa
-        run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             timeout=120, env=env)
-        assert run.returncode == 0, run.stderr
-        outputs.append(run.stdout)
-    assert outputs[0] == outputs[1], "the matrix product depends on ONEDNN_MAX_CPU_ISA"
-
-
-def test_keras_training_does_not_depend_on_the_onednn_kernel():
-    """A short float64 Keras training gives the same bits with oneDNN capped at AVX or AVX2.
-
-    Why float64: CONTRIBUTING.md, "The set-up cell".
-    """
-    code = (
-        "from helpers.environment import prepare_notebook\n"
-        "prepare_notebook(seed=1, tensorflow=True)\n"
-        "import hashlib, os, keras, numpy as np\n"
-        "x = np.random.default_rng(0).standard_normal((64, 300))\n"
-        "y = (x[:, :1] > 0).astype(float)\n"
-        "m = keras.Sequential([keras.Input((300,)), keras.layers.Dense(32, activation='relu'),\n"
-        "                      keras.layers.Dense(1, activation='sigmoid')])\n"
-        "m.compile(optimizer='adam', loss='binary_crossentropy')\n"
-        "m.fit(x, y, epochs=3, batch_size=16, verbose=0)\n"
-        "w = np.concatenate([v.ravel() for v in m.get_weights()])\n"
-        "print(os.environ['ONEDNN_MAX_CPU_ISA'], keras.config.floatx(), w.dtype,\n"
-        "      hashlib.sha256(w.tobytes()).hexdigest())\n"
-    )
-    outputs = []
-    for isa in ("AVX", "AVX2"):
-        env = dict(os.environ, **{ONEDNN_ISA_OVERRIDE_ENV: isa})
-        run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             timeout=120, env=env)
-        assert run.returncode == 0, run.stderr
-        cap, floatx, dtype, digest = run.stdout.split()
-        assert (cap, floatx, dtype) == (isa, "float64", "float64")
-        outputs.append(digest)
-    assert outputs[0] == outputs[1], "float64 Keras training depends on ONEDNN_MAX_CPU_ISA"
+    default = _tensorflow_run()
+    assert default[:2] == ["AVX2 0 1", "True"]
+    assert default[4].startswith("keras float64 float64 ")
+    assert _tensorflow_run(ONEDNN_MAX_CPU_ISA="AVX") == default, \
+        "seeded weights or the matrix product depend on ONEDNN_MAX_CPU_ISA"
+    forced = _tensorflow_run(**{ONEDNN_ISA_OVERRIDE_ENV: "AVX"})
+    assert forced[0] == "AVX 0 1"
+    assert forced[4] == default[4], "float64 Keras training depends on ONEDNN_MAX_CPU_ISA"
 
 
 def test_cpu_warning_only_where_tensorflow_rounds_differently():

@@ -55,7 +55,7 @@ def graded(tmp_path_factory):
     limits = sandbox.Limits(memory_bytes=int(1.5 * 1024**3))
     out = root / "grades"
     grade_class(root / "class", out, jobs=2, source_dir=course["source_dir"],
-                progress=lines.append, limits=limits, **{**FAST, "cell_timeout": 5})
+                progress=lines.append, limits=limits, **{**FAST, "cell_timeout": 3})
     with open(out / "grades.csv", encoding="utf-8") as handle:
         rows = {row["student"]: row for row in csv.DictReader(handle)}
     return rows, out, lines
@@ -91,7 +91,7 @@ def test_a_memory_hog_and_an_endless_loop_get_a_clear_row(graded):
     rows, _, _ = graded
     dave, erin = rows["dave"], rows["erin"]
     assert "memory limit (1.5 GB)" in dave["reason"] and "MemoryError" in dave["reason"], dave
-    assert "time limit: cell 6" in erin["reason"] and "did not finish within 5 s" in erin["reason"]
+    assert "time limit: cell 6" in erin["reason"] and "did not finish within 3 s" in erin["reason"]
     assert erin["check_sigmoid"] == "1"
 
 

@@ -89,19 +89,6 @@ def test_record_and_load_round_trip_and_refuse_bad_files(tmp_path):
     assert "too large" in probes.load(tmp_path / "bomb.npz")
 
 
-@pytest.mark.slow
-def test_reference_results_are_cached_per_seed(tmp_path, monkeypatch):
-    source = REAL[1]  # notebook 2: NumPy only, about a second
-    ids = [e.grade_id for e in exercises(read_notebook(source))]
-    first = reference.reference_results(source, ids, 5, cache_dir=tmp_path)
-    assert all(isinstance(first[gid], dict) for gid in ids), first
-    monkeypatch.setattr(subprocess, "run", lambda *a, **k: pytest.fail("not cached"))
-    again = reference.reference_results(source, ids, 5, cache_dir=tmp_path)
-    assert all(probes.compare(first[gid], again[gid], probes.PROBES[gid]) == "" for gid in ids)
-    other = probes.load(next(tmp_path.glob("*-5")) / "check_model.npz")
-    assert other.keys() == first["check_model"].keys()
-
-
 # ------------------------------------------------- the probes of single exercises, end to end
 
 
@@ -118,23 +105,53 @@ def _variant(source, folder, solutions: dict[str, str]):
     return folder / source.name
 
 
-def _probe_differences(source, variant, grade_ids, cache_dir):
-    """{grade id: what the probe finds different in ``variant`` ('' when it matches)}; the
-    reference and the variant run through the same reference runner, each in its own
-    process."""
-    expected = reference.reference_results(source, grade_ids, 11, cache_dir=cache_dir)
-    got = reference.reference_results(variant, grade_ids, 11, cache_dir=cache_dir)
-    assert all(isinstance(expected[gid], dict) for gid in grade_ids), expected
-    return {gid: got[gid] if isinstance(got[gid], str) else
-            probes.compare(expected[gid], got[gid], probes.PROBES[gid]) for gid in grade_ids}
-
-
 NOTEBOOK_1, NOTEBOOK_2, NOTEBOOK_3 = (next(nb for nb in REAL if nb.name.startswith(f"0{k}_"))
                                       for k in (1, 2, 3))
 
 
+@pytest.fixture(scope="module")
+def reference_run(tmp_path_factory):
+    """(variants {name: (instructor notebook, learner's copy, grade ids)}, the probes' results
+    {notebook: {grade id: ...}}, the cache folder) for every learner variant below and the
+    notebooks they come from (with all of notebook 2's exercises). They run through the grader's
+    reference runner, all in one process (one TensorFlow start), each notebook in a namespace of
+    its own."""
+    root = tmp_path_factory.mktemp("probes")
+    variants = {name: (source, _variant(source, root / name, solutions()), ids)
+                for name, (source, solutions, ids) in VARIANTS.items()}
+    wanted = {path: ids for _, path, ids in variants.values()}
+    wanted[NOTEBOOK_2] = [e.grade_id for e in exercises(read_notebook(NOTEBOOK_2))]
+    for source, _, ids in variants.values():
+        wanted[source] = list(dict.fromkeys(wanted.get(source, []) + ids))
+    results = reference.reference_results_of(wanted, 11, cache_dir=root / "cache")
+    for source in set(wanted) & set(REAL):
+        assert all(isinstance(result, dict) for result in results[source].values()), source
+    return variants, results, root / "cache"
+
+
+@pytest.fixture(scope="module")
+def probe_differences(reference_run):
+    """{variant: {grade id: what the probe finds different from the instructor's notebook ('' when
+    it matches)}}."""
+    variants, results, _ = reference_run
+    return {name: {gid: results[path][gid] if isinstance(results[path][gid], str) else
+                   probes.compare(results[source][gid], results[path][gid], probes.PROBES[gid])
+                   for gid in ids}
+            for name, (source, path, ids) in variants.items()}
+
+
 @pytest.mark.slow
-def test_costs_as_an_array_count_like_the_list_the_checks_also_accept(tmp_path):
+def test_reference_results_are_cached_per_seed(reference_run, monkeypatch):
+    _, first, cache = reference_run
+    assert len(list(cache.glob("*-11"))) == len(first) == len(VARIANTS) + 3
+    ids = list(first[NOTEBOOK_2])
+    monkeypatch.setattr(subprocess, "run", lambda *a, **k: pytest.fail("not cached"))
+    again = reference.reference_results(NOTEBOOK_2, ids, 11, cache_dir=cache)
+    assert all(probes.compare(first[NOTEBOOK_2][gid], again[gid], probes.PROBES[gid]) == ""
+               for gid in ids)
+
+
+def _costs_as_arrays() -> dict[str, str]:
     solutions = {grade_id_of(c): c.source for c in read_notebook(NOTEBOOK_2).cells
                  if grade_id_of(c) in ("optimize", "model")}
     returns = [("optimize", "grads, costs\n", "grads, np.array(costs)\n"),
@@ -142,10 +159,12 @@ def test_costs_as_an_array_count_like_the_list_the_checks_also_accept(tmp_path):
     for grade_id, old, new in returns:
         assert solutions[grade_id].count(old) == 1
         solutions[grade_id] = solutions[grade_id].replace(old, new)
-    variant = _variant(NOTEBOOK_2, tmp_path / "learner", solutions)
-    found = _probe_differences(NOTEBOOK_2, variant, ["check_optimize", "check_model"],
-                               tmp_path / "cache")
-    assert found == {"check_optimize": "", "check_model": ""}
+    return solutions
+
+
+@pytest.mark.slow
+def test_costs_as_an_array_count_like_the_list_the_checks_also_accept(probe_differences):
+    assert probe_differences["costs as arrays"] == {"check_optimize": "", "check_model": ""}
 
 FLATTEN_FLOAT32 = '''
 def flatten_images(images):
@@ -167,14 +186,8 @@ def logistic_gradients(w, b, X, Y):
 
 
 @pytest.mark.slow
-def test_notebook_1_probes_catch_in_place_updates_and_wrong_values(tmp_path):
-    variant = _variant(NOTEBOOK_1, tmp_path / "learner", {
-        "flatten_images": FLATTEN_FLOAT32, "gradient_descent": DESCENT_IN_PLACE,
-        "logistic_gradients": GRADIENTS_WITHOUT_MEAN})
-    found = _probe_differences(NOTEBOOK_1, variant, ["check_flatten_images",
-                                                     "check_gradient_descent",
-                                                     "check_logistic_gradients"],
-                               tmp_path / "cache")
+def test_notebook_1_probes_catch_in_place_updates_and_wrong_values(probe_differences):
+    found = probe_differences["notebook 1 learner"]
     assert found["check_flatten_images"] == ""  # float32 is accepted, as the check does
     # the history and final w are right: only the caller's array shows the in-place update
     assert "gradient_descent: 'w after the call' is wrong" in found["check_gradient_descent"]
@@ -219,20 +232,30 @@ def nn_model(X, Y, n_h, num_iterations, learning_rate, activation=tf.tanh, seed=
 '''
 
 
-@pytest.mark.slow
-def test_notebook_3_probes_fix_the_start_and_catch_wrong_training_and_labels(tmp_path):
-    ids = ["check_initialize_parameters", "check_nn_model", "check_predict_nn"]
-    variant = _variant(NOTEBOOK_3, tmp_path / "learner", {
+NOTEBOOK_3_IDS = ["check_initialize_parameters", "check_nn_model", "check_predict_nn"]
+#: name: (instructor notebook, () -> {grade id: the learner's solution}, probes compared)
+VARIANTS = {
+    "costs as arrays": (NOTEBOOK_2, _costs_as_arrays, ["check_optimize", "check_model"]),
+    "notebook 1 learner": (NOTEBOOK_1, lambda: {
+        "flatten_images": FLATTEN_FLOAT32, "gradient_descent": DESCENT_IN_PLACE,
+        "logistic_gradients": GRADIENTS_WITHOUT_MEAN},
+        ["check_flatten_images", "check_gradient_descent", "check_logistic_gradients"]),
+    "notebook 3 learner": (NOTEBOOK_3, lambda: {
         "initialize_parameters": INITIALIZE_NUMPY, "nn_model": NN_MODEL_EAGER,
-        "predict_nn": PREDICT_PROBABILITIES})
-    found = _probe_differences(NOTEBOOK_3, variant, ids, tmp_path / "cache")
-    assert "initialize_parameters: 'parameters.W1' is wrong" in found[ids[0]]
+        "predict_nn": PREDICT_PROBABILITIES}, NOTEBOOK_3_IDS),
+    "fixed rate": (NOTEBOOK_3, lambda: {"nn_model": NN_MODEL_FIXED_RATE}, NOTEBOOK_3_IDS[1:]),
+}
+
+
+@pytest.mark.slow
+def test_notebook_3_probes_fix_the_start_and_catch_wrong_training_and_labels(probe_differences):
+    found = probe_differences["notebook 3 learner"]
+    assert "initialize_parameters: 'parameters.W1' is wrong" in found[NOTEBOOK_3_IDS[0]]
     # nn_model trains from the probe's start, not the learner's own (different) random one
     assert found["check_nn_model"] == ""
     assert "predict: 'tanh' is wrong" in found["check_predict_nn"]
 
-    variant = _variant(NOTEBOOK_3, tmp_path / "fixed rate", {"nn_model": NN_MODEL_FIXED_RATE})
-    found = _probe_differences(NOTEBOOK_3, variant, ids[1:], tmp_path / "cache")
+    found = probe_differences["fixed rate"]
     assert found["check_predict_nn"] == ""
     assert "nn_model: 'default activation.parameters.W1' is wrong" in found["check_nn_model"]
 

@@ -86,7 +86,9 @@ def reference_results_of(wanted: dict[Path, list[str]], seed: int,
         missing = [gid for gid in grade_ids if not (folders[source] / f"{gid}.npz").is_file()]
         if missing:
             folders[source].mkdir(parents=True, exist_ok=True)
-            jobs += ["--notebook", str(source), str(folders[source]), ",".join(missing)]
+            # Absolute paths: the process runs in a scratch folder.
+            jobs += ["--notebook", str(source.resolve()), str(folders[source].resolve()),
+                     ",".join(missing)]
     if jobs:
         with tempfile.TemporaryDirectory(prefix="reference-") as cwd:
             done = subprocess.run(

@@ -58,22 +58,32 @@ def _tensorflow_run(**isa_env: str) -> list[str]:
 
 
 def test_tensorflow_is_quiet_deterministic_and_independent_of_the_onednn_kernel():
-    """Three fresh interpreters, one TensorFlow start each (they are the slow part):
-
-    - the default and a machine already capped at AVX: prepare_notebook overrides the cap to
-      AVX2, so both print the same bits: seeded weights, the float32 matrix product (oneDNN's
-      GEMM rounds differently under AVX and AVX2) and the Keras training;
-    - the cap forced to AVX (COURSE_ONEDNN_MAX_CPU_ISA): the float64 Keras training still gives
-      the same bits. Why float64: CONTRIBUTING.md, "The set-up cell".
-    """
+    """Two fresh interpreters, one TensorFlow start each (they are the slow part): the default,
+    and oneDNN capped at AVX (COURSE_ONEDNN_MAX_CPU_ISA). Both are quiet and print the same
+    seeded weights, and the float64 Keras training gives the same bits under both caps. Why
+    float64: CONTRIBUTING.md, "The set-up cell"."""
     default = _tensorflow_run()
     assert default[:2] == ["AVX2 0 1", "True"]
     assert default[4].startswith("keras float64 float64 ")
-    assert _tensorflow_run(ONEDNN_MAX_CPU_ISA="AVX") == default, \
-        "seeded weights or the matrix product depend on ONEDNN_MAX_CPU_ISA"
     forced = _tensorflow_run(**{ONEDNN_ISA_OVERRIDE_ENV: "AVX"})
     assert forced[0] == "AVX 0 1"
+    assert forced[2] == default[2], "seeded weights differ between two fresh interpreters"
     assert forced[4] == default[4], "float64 Keras training depends on ONEDNN_MAX_CPU_ISA"
+
+
+def test_a_preset_onednn_cap_is_replaced_unless_the_course_variable_sets_one(monkeypatch):
+    from helpers.environment import ONEDNN_MAX_CPU_ISA, _set_quiet_tensorflow_env
+
+    for variable in ("TF_CPP_MIN_LOG_LEVEL", "TF_ENABLE_ONEDNN_OPTS", "KERAS_BACKEND",
+                     "TF_DETERMINISTIC_OPS", ONEDNN_ISA_OVERRIDE_ENV):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("ONEDNN_MAX_CPU_ISA", "AVX")  # a machine that already sets a cap
+    _set_quiet_tensorflow_env()
+    assert os.environ["ONEDNN_MAX_CPU_ISA"] == ONEDNN_MAX_CPU_ISA == "AVX2"
+    assert os.environ["TF_ENABLE_ONEDNN_OPTS"] == "0"
+    monkeypatch.setenv(ONEDNN_ISA_OVERRIDE_ENV, "AVX")
+    _set_quiet_tensorflow_env()
+    assert os.environ["ONEDNN_MAX_CPU_ISA"] == "AVX"
 
 
 def test_cpu_warning_only_where_tensorflow_rounds_differently():

@@ -3,8 +3,10 @@ notebooks graded once each, together, through the sandbox."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import zipfile
+from pathlib import Path
 
 import nbformat
 import numpy as np
@@ -149,6 +151,24 @@ def test_reference_results_are_cached_per_seed(reference_run, monkeypatch):
     again = reference.reference_results(NOTEBOOK_2, ids, 11, cache_dir=cache)
     assert all(probes.compare(first[NOTEBOOK_2][gid], again[gid], probes.PROBES[gid]) == ""
                for gid in ids)
+
+
+def test_the_reference_process_is_given_absolute_paths(tmp_path, monkeypatch):
+    # It runs in a scratch folder, so a relative notebook or cache path would point nowhere.
+    monkeypatch.chdir(NOTEBOOK_2.parent)
+    calls = []
+
+    def refuse(args, **kwargs):
+        calls.append(args)
+        return subprocess.CompletedProcess(args, 1, "", "stopped by the test")
+
+    monkeypatch.setattr(subprocess, "run", refuse)
+    with pytest.raises(RuntimeError, match="stopped by the test"):
+        reference.reference_results(NOTEBOOK_2.name, ["check_sigmoid"], 3,
+                                    cache_dir=Path(os.path.relpath(tmp_path)))
+    source, out = calls[0][calls[0].index("--notebook") + 1:][:2]
+    assert Path(source) == NOTEBOOK_2.resolve() and Path(out).is_absolute()
+    assert Path(out).parent == tmp_path.resolve()
 
 
 def _costs_as_arrays() -> dict[str, str]:

@@ -108,7 +108,11 @@ def _run(nb, folder: Path, *, seed: int, grade_ids: list[str], run_all: bool,
     wall = min(limits.wall_seconds, timeout + PROBE_TIMEOUT + 120)
     started, stopped, next_size_check = time.monotonic(), "", 0.0
     while process.poll() is None:
-        time.sleep(0.2)
+        try:
+            process.wait(timeout=0.2)  # returns as soon as the run ends
+            break
+        except subprocess.TimeoutExpired:
+            pass
         now = time.monotonic() - started
         if now > wall:
             stopped = (f"wall-time limit: the sandbox was still running after {wall:.0f} s and "

@@ -1,40 +1,10 @@
-"""A small convolutional network for cat / non-cat, and the honest procedure that trains it.
+"""Notebook 4's small convolutional network and the cross-validated committee that trains it.
 
-Notebook 4 ends with this model; ``python -m course_tools.experiment`` runs the same procedure
-for several seeds and writes ``experiments/cnn_results.md``. Use it like this::
-
-    from helpers.environment import prepare_notebook
-    prepare_notebook(seed=1, tensorflow=True)
-    from helpers import load_catvnoncat
-    from helpers.cnn import train_committee
-
-    data = load_catvnoncat()
-    committee = train_committee(data.train_x, data.train_y, seed=1)   # sees training data only
-    committee.val_accuracy                  # out-of-fold accuracy on the 209 training images
-    test_pred = committee.predict(data.test_x)   # (50,) 0/1, the one and only look at the test set
-
-The procedure (:func:`train_committee`), for one seed:
-
-1. split the 209 training images into ``recipe.folds`` stratified folds;
-2. for each fold, train one CNN (:func:`build_cnn`) on the other folds, with random
-   augmentation, and predict the held-out fold: these *out-of-fold* predictions give a
-   validation accuracy for every training image, from a model that never saw it;
-3. keep the ``folds`` models as a committee: its prediction for a new image is the mean of
-   their probabilities, each taken on the image and on its mirror image (flip test-time
-   augmentation), thresholded at 0.5.
-
-Notebook 4 builds the same network itself with ``keras.Sequential`` and trains fold 1 in plain
-sight; it passes its builder and that trained network (``build=``, ``trained=``) so the committee
-is made of the network the learner reads, and equals the one ``course_tools.experiment`` trains.
-
-Nothing in it takes test data: the recipe (:data:`RECIPE`) was chosen once, by
-cross-validation on the training images only (see ``experiments/cnn_results.md``), and the test
-images enter only through :meth:`Committee.predict_proba`, after training.
-
-Array layout: images are ``(m, 64, 64, 3)`` (Keras's examples-first layout, not the
-column-per-example ``(n_x, m)`` of the NumPy notebooks), uint8 in [0, 255] or float in [0, 1]
-(converted to Keras's dtype, float64 after ``prepare_notebook``);
-labels are ``(m,)`` or ``(1, m)`` with values 0 (non-cat) or 1 (cat).
+:func:`train_committee` trains one network per stratified fold of the training images only and
+keeps them as a committee; ``python -m course_tools.experiment`` runs it for several seeds. The
+procedure and how :data:`RECIPE` was chosen: ``experiments/cnn_results.md``. Images are
+``(m, 64, 64, 3)``, uint8 in [0, 255] or float in [0, 1]; labels ``(m,)`` or ``(1, m)``, 0 (non-cat)
+or 1 (cat).
 """
 
 from __future__ import annotations

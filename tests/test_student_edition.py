@@ -51,3 +51,14 @@ def test_no_solution_line_reaches_the_student_edition(source):
               if line and not line.startswith("#")}
     assert not leaked, f"solution lines in the student edition: {sorted(leaked)[:5]}"
     assert all(not cell.get("outputs") for cell in student.cells if cell.cell_type == "code")
+
+
+@pytest.mark.parametrize("notebook", [*SOURCES, *sorted(STUDENT_DIR.glob("*.ipynb"))],
+                         ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_no_cell_stores_when_the_author_ran_it(notebook):
+    """nbconvert records each cell's start and end times unless told not to: noise in every
+    diff, and the author's clock in the learner's copy."""
+    timed = [i for i, cell in enumerate(nbformat.read(notebook, as_version=4).cells)
+             if "execution" in cell.metadata]
+    assert not timed, (f"{notebook.name}: cells {timed} store execution times; execute with "
+                       "--ExecutePreprocessor.record_timing=False (CONTRIBUTING.md)")

@@ -109,8 +109,9 @@ def prepare_notebook(seed: int = 1, *, tensorflow: bool = False) -> None:
 
     With ``tensorflow``, also import TensorFlow quietly, seed it and Keras, make its ops
     deterministic, pin its threads and set Keras to :data:`KERAS_FLOATX`. Run it before
-    importing TensorFlow yourself; calling it again only re-seeds. Raises RuntimeError on a
-    Python older than :data:`MIN_PYTHON`.
+    importing TensorFlow yourself; calling it again re-seeds, and with ``tensorflow`` sets
+    TensorFlow up if an earlier call did not (notebooks 1 and 4 do that after their exercises).
+    Raises RuntimeError on a Python older than :data:`MIN_PYTHON`.
     """
     if sys.version_info < MIN_PYTHON:
         raise RuntimeError(

@@ -1,6 +1,7 @@
 """Open-in-Colab badges and the Colab bootstrap cell, written from ``[project.urls] Repository``.
 
-    python -m course_tools.colab notebooks/0*.ipynb notebooks/student/*.ipynb README.md
+    python -m course_tools.colab notebooks/0*.ipynb notebooks/student/*.ipynb README.md \
+        .github/ISSUE_TEMPLATE/*.yml
     python -m course_tools.colab --published-as notebooks/student /tmp/copy/*.ipynb
 
 Rewrites in place each notebook's badge cell (at the top) and bootstrap cell (above the
@@ -100,11 +101,14 @@ def with_colab_cells(nb, repo: str, path: str):
 
 
 def rewrite_markdown(text: str, repo: str) -> str:
-    """``text`` with every Colab, Binder and git-clone address pointing at ``repo``."""
+    """``text`` with every Colab, Binder and git-clone address pointing at ``repo``, and the
+    links to its README and its issue forms."""
     text = re.sub(r"https://colab\.research\.google\.com/github/[\w.-]+/[\w.-]+/blob/[\w.-]+/",
                   colab_url(repo, ""), text)
     text = re.sub(r"https://mybinder\.org/v2/gh/[\w.-]+/[\w.-]+/[\w.-]+\?urlpath=lab/tree/notebooks",
                   binder_url(repo), text)
+    text = re.sub(r"https://github\.com/[\w.-]+/[\w.-]+/(issues/new/choose|blob/main/README\.md)",
+                  rf"https://github.com/{repo}/\1", text)
     return re.sub(r"git clone https://github\.com/[\w.-]+/[\w.-]+?\.git",
                   f"git clone {clone_url(repo)}", text)
 

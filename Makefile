@@ -65,6 +65,12 @@ test-colab: $(STAMP)  ## notebook 2 in a simulated Colab on a Colab-like stack (
 doctor:  ## what this machine and set-up are, to paste into an issue; names each problem and its fix
 	@$(PYTHON) -m course_tools.doctor --venv "$(VENV)"
 
+site: $(STAMP)  ## the course website from the stored outputs, offline, into build/site/
+	$(BIN)/python -m course_tools.site
+
+test-site: site  ## open the site in headless Chromium; screenshots in build/site-shots/
+	$(BIN)/python -m course_tools.site_check
+
 lint: $(STAMP)  ## ruff over helpers, course_tools, tests and notebooks
 	$(BIN)/ruff check helpers course_tools tests notebooks
 

@@ -11,6 +11,7 @@ Rewrites in place each notebook's badge cell (at the top) and bootstrap cell (ab
 from __future__ import annotations
 
 import argparse
+import copy
 import re
 import sys
 import tomllib
@@ -26,9 +27,15 @@ BADGE_ID = "colab-badge"
 BOOTSTRAP_ID = "colab-bootstrap"
 BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
 
+#: The bootstrap's first line: the one line a learner sees of it, in Colab (a form's title) and
+#: in JupyterLab (the first line of a collapsed cell).
+BOOTSTRAP_TITLE = "# @title Colab only: fetch the course's code and data (does nothing elsewhere)"
+#: Shown collapsed: Colab displays a cell with ``cellView: form`` as its title, and JupyterLab
+#: folds a cell whose ``source_hidden`` is set. One click opens either.
+BOOTSTRAP_METADATA = {"cellView": "form", "jupyter": {"source_hidden": True}}
+
 #: The first code cell of every notebook. ``{clone_url}`` comes from the setting.
-BOOTSTRAP = '''\
-# Google Colab only (elsewhere this cell does nothing): fetch the course's code and data.
+BOOTSTRAP = BOOTSTRAP_TITLE + '''
 import os
 import subprocess
 import sys
@@ -94,7 +101,8 @@ def with_colab_cells(nb, repo: str, path: str):
     if not code:
         raise ValueError(f"{path}: no code cell, so no place for the Colab bootstrap.")
     at = (prepare or code)[0]
-    bootstrap = nbformat.v4.new_code_cell(bootstrap_source(repo), id=BOOTSTRAP_ID)
+    bootstrap = nbformat.v4.new_code_cell(bootstrap_source(repo), id=BOOTSTRAP_ID,
+                                          metadata=copy.deepcopy(BOOTSTRAP_METADATA))
     badge = nbformat.v4.new_markdown_cell(badge_source(repo, path), id=BADGE_ID)
     nb.cells = [badge, *cells[:at], bootstrap, *cells[at:]]
     return nb

@@ -140,6 +140,7 @@ def test_runtime_is_told_from_the_environment():
     assert doctor.detect_runtime({"BINDER_REQUEST": "v2/gh/x"}, {}) == "binder"
 
 
+@pytest.mark.slow
 def test_doctor_on_this_machine_finds_nothing_wrong():
     run = subprocess.run([sys.executable, "-m", "course_tools.doctor"], cwd=make.ROOT,
                          capture_output=True, text=True, timeout=120)
@@ -148,6 +149,7 @@ def test_doctor_on_this_machine_finds_nothing_wrong():
     assert statuses == ["ok"] * len(doctor.CHECKS), run.stdout
 
 
+@pytest.mark.slow
 def test_doctor_names_a_broken_set_up_for_real(tmp_path):
     """A data folder missing one file and a kernel that hides the venv's (JUPYTER_PATH comes
     first), without touching the real venv or data."""

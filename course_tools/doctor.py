@@ -324,6 +324,8 @@ def check_kernel(f: Facts) -> Finding:
         return Finding("kernel", "PROBLEM", "not checked: no Python to ask (see above)",
                        check_python(f).fix)
     kernel = f.probe.get("kernel") or {}
+    if f.runtime == "colab":
+        return Finding("kernel", "ok", "Colab's own Python kernel (there is no .venv on Colab)")
     if "error" in kernel:
         fix = (f"delete the file {f.venv / make.STAMP_NAME}, then {command('setup', f.windows)}"
                if f.runtime == "local" else "restart the runtime")

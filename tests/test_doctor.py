@@ -120,6 +120,7 @@ def test_arm_and_colab_get_a_note_not_a_problem():
     arm = doctor.diagnose(healthy(machine="aarch64", avx2=None))
     assert arm[0].status == "note" and "make run-notebooks" in arm[0].fix
     colab = healthy(runtime="colab")
+    colab.probe["kernel"] = {"argv": ["/usr/bin/python3"], "dir": "/usr/local/share/jupyter"}
     findings = {f.topic: f for f in doctor.diagnose(colab)}
     assert findings["packages"].status == "note" and not problems(colab)
 

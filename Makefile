@@ -29,7 +29,7 @@ GRADE_FLAGS = $(if $(CELL_TIMEOUT),--cell-timeout $(CELL_TIMEOUT)) \
 
 .DEFAULT_GOAL := help
 .PHONY: help setup data verify test test-unit test-notebooks test-colab lint lab lock clean \
-        student badges grade grade-class experiment
+        student badges grade grade-class experiment doctor run-notebooks site test-site
 
 help:  ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -56,8 +56,20 @@ test-unit: $(STAMP)  ## the unit tests only, without the slow ones (fast)
 test-notebooks: $(STAMP)  ## nbval on the notebooks only (NOTEBOOKS=notebooks/02_....ipynb for one)
 	$(COURSE) test --no-unit $(TEST_FLAGS) $(NOTEBOOKS)
 
+run-notebooks: $(STAMP)  ## run every notebook top to bottom without comparing outputs (macOS, ARM)
+	$(COURSE) run-notebooks $(TEST_FLAGS) $(NOTEBOOKS)
+
 test-colab: $(STAMP)  ## notebook 2 in a simulated Colab on a Colab-like stack (COLAB_PYTHON=python3.12)
 	$(BIN)/python tests/colab_simulation.py --stack $(if $(COLAB_PYTHON),--python "$(COLAB_PYTHON)")
+
+doctor:  ## what this machine and set-up are, to paste into an issue; names each problem and its fix
+	@$(PYTHON) -m course_tools.doctor --venv "$(VENV)"
+
+site: $(STAMP)  ## the course website from the stored outputs, offline, into build/site/
+	$(BIN)/python -m course_tools.site
+
+test-site: site  ## open the site in headless Chromium; screenshots in build/site-shots/
+	$(BIN)/python -m course_tools.site_check
 
 lint: $(STAMP)  ## ruff over helpers, course_tools, tests and notebooks
 	$(BIN)/ruff check helpers course_tools tests notebooks
@@ -67,7 +79,8 @@ student: $(STAMP)  ## student editions in notebooks/student/ (no solutions, outp
 	$(BIN)/python -m course_tools.colab notebooks/student/*.ipynb
 
 badges: $(STAMP)  ## rewrite the Colab badge + bootstrap cells and README links from pyproject.toml
-	$(BIN)/python -m course_tools.colab $(NOTEBOOKS) notebooks/student/*.ipynb README.md
+	$(BIN)/python -m course_tools.colab $(NOTEBOOKS) notebooks/student/*.ipynb README.md \
+		.github/ISSUE_TEMPLATE/*.yml
 
 grade: $(STAMP)  ## grade one submission in the sandbox: make grade SUBMISSION=path/to/0N_x.ipynb [JSON=1]
 	@test -n "$(SUBMISSION)" || { echo "Usage: make grade SUBMISSION=path/to/notebook.ipynb [JSON=1] [NO_SANDBOX=1]"; exit 2; }

@@ -1,6 +1,7 @@
 """Open-in-Colab badges and the Colab bootstrap cell, written from ``[project.urls] Repository``.
 
-    python -m course_tools.colab notebooks/0*.ipynb notebooks/student/*.ipynb README.md
+    python -m course_tools.colab notebooks/0*.ipynb notebooks/student/*.ipynb README.md \
+        .github/ISSUE_TEMPLATE/*.yml
     python -m course_tools.colab --published-as notebooks/student /tmp/copy/*.ipynb
 
 Rewrites in place each notebook's badge cell (at the top) and bootstrap cell (above the
@@ -10,6 +11,7 @@ Rewrites in place each notebook's badge cell (at the top) and bootstrap cell (ab
 from __future__ import annotations
 
 import argparse
+import copy
 import re
 import sys
 import tomllib
@@ -25,9 +27,15 @@ BADGE_ID = "colab-badge"
 BOOTSTRAP_ID = "colab-bootstrap"
 BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
 
+#: The bootstrap's first line: the one line a learner sees of it, in Colab (a form's title) and
+#: in JupyterLab (the first line of a collapsed cell).
+BOOTSTRAP_TITLE = "# @title Colab only: fetch the course's code and data (does nothing elsewhere)"
+#: Shown collapsed: Colab displays a cell with ``cellView: form`` as its title, and JupyterLab
+#: folds a cell whose ``source_hidden`` is set. One click opens either.
+BOOTSTRAP_METADATA = {"cellView": "form", "jupyter": {"source_hidden": True}}
+
 #: The first code cell of every notebook. ``{clone_url}`` comes from the setting.
-BOOTSTRAP = '''\
-# Google Colab only (elsewhere this cell does nothing): fetch the course's code and data.
+BOOTSTRAP = BOOTSTRAP_TITLE + '''
 import os
 import subprocess
 import sys
@@ -93,18 +101,22 @@ def with_colab_cells(nb, repo: str, path: str):
     if not code:
         raise ValueError(f"{path}: no code cell, so no place for the Colab bootstrap.")
     at = (prepare or code)[0]
-    bootstrap = nbformat.v4.new_code_cell(bootstrap_source(repo), id=BOOTSTRAP_ID)
+    bootstrap = nbformat.v4.new_code_cell(bootstrap_source(repo), id=BOOTSTRAP_ID,
+                                          metadata=copy.deepcopy(BOOTSTRAP_METADATA))
     badge = nbformat.v4.new_markdown_cell(badge_source(repo, path), id=BADGE_ID)
     nb.cells = [badge, *cells[:at], bootstrap, *cells[at:]]
     return nb
 
 
 def rewrite_markdown(text: str, repo: str) -> str:
-    """``text`` with every Colab, Binder and git-clone address pointing at ``repo``."""
+    """``text`` with every Colab, Binder and git-clone address pointing at ``repo``, and the
+    links to its README and its issue forms."""
     text = re.sub(r"https://colab\.research\.google\.com/github/[\w.-]+/[\w.-]+/blob/[\w.-]+/",
                   colab_url(repo, ""), text)
     text = re.sub(r"https://mybinder\.org/v2/gh/[\w.-]+/[\w.-]+/[\w.-]+\?urlpath=lab/tree/notebooks",
                   binder_url(repo), text)
+    text = re.sub(r"https://github\.com/[\w.-]+/[\w.-]+/(issues/new/choose|blob/main/README\.md)",
+                  rf"https://github.com/{repo}/\1", text)
     return re.sub(r"git clone https://github\.com/[\w.-]+/[\w.-]+?\.git",
                   f"git clone {clone_url(repo)}", text)
 

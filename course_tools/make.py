@@ -5,6 +5,7 @@ Standard library only, so any Python 3 can run it before the venv exists. From t
     python -m course_tools.make setup [--data-source DIR_OR_URL]   # = make setup
     python -m course_tools.make test [NOTEBOOK ...]                 # = make test
     python -m course_tools.make test --unit                         # = make test-unit
+    python -m course_tools.make run-notebooks                       # = make run-notebooks
     python -m course_tools.make lab                                 # = make lab
     python -m course_tools.make lock [--upgrade]                    # = make lock
 
@@ -46,6 +47,9 @@ UV_ENV = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
 
 NBVAL_FLAGS = ("--nbval", "--nbval-current-env", "--nbval-sanitize-with",
                "tests/nbval_sanitize.cfg", "--nbval-cell-timeout=1800")
+#: make run-notebooks: every cell must run without an error; outputs are not compared (for
+#: the platforms whose numbers may differ from the stored ones, see the README).
+RUN_ONLY_FLAGS = ("--nbval-lax", "--nbval-current-env", "--nbval-cell-timeout=1800")
 #: How many processes run the tests, when ``--workers`` isn't given (default: one per core).
 WORKERS_ENV = "TEST_WORKERS"
 
@@ -193,19 +197,20 @@ def default_workers(environ: dict | None = None) -> int:
 
 
 def test_command(vpy: Path, selected: list[str], unit: bool = True, workers: int = 1,
-                 skip_slow: bool = False) -> list:
+                 skip_slow: bool = False, compare: bool = True) -> list:
     """pytest on tests/ (if ``unit``) and nbval on the ``selected`` notebooks.
 
     With ``workers`` > 1, pytest-xdist runs them in that many processes, one test module or one
     notebook per process at a time (``--dist loadscope``): a notebook's cells run in order, in
     one kernel, as nbval needs. They are handed out in the order tests/conftest.py sorts them
     (slowest first), not by their number of tests. ``skip_slow`` leaves out the tests marked
-    ``slow``.
+    ``slow``. Without ``compare``, the notebooks only have to run without an error.
     """
     if not unit:
         workers = min(workers, len(selected))  # a process per notebook at most
     return [vpy, "-m", "pytest", *(["tests"] if unit else []), *selected,
-            *(NBVAL_FLAGS if selected else ()), *(["-m", "not slow"] if skip_slow else ()),
+            *((NBVAL_FLAGS if compare else RUN_ONLY_FLAGS) if selected else ()),
+            *(["-m", "not slow"] if skip_slow else ()),
             *(["-n", workers, "--dist", "loadscope", "--no-loadscope-reorder"]
               if workers > 1 else ())]
 
@@ -295,6 +300,10 @@ def main(argv: list[str] | None = None) -> int:
                       help=f"processes to run the tests in (default: ${WORKERS_ENV}, else one "
                            "per core; 1 runs them one after another)")
     test.add_argument("--no-unit", action="store_true", help="the notebooks only")
+    run_nb = commands.add_parser("run-notebooks", help="run every notebook top to bottom, "
+                                 "without comparing outputs (make run-notebooks)")
+    run_nb.add_argument("notebooks", nargs="*", help="default: every course notebook")
+    run_nb.add_argument("--workers", default=None, help="processes (default: as for test)")
     commands.add_parser("lab", help="open JupyterLab on notebooks/")
     lock = commands.add_parser("lock", help="re-resolve requirements.in into requirements.txt")
     lock.add_argument("--upgrade", action="store_true", help="take the newest versions allowed")
@@ -317,6 +326,10 @@ def main(argv: list[str] | None = None) -> int:
             workers = default_workers() if args.workers is None else worker_count(args.workers)
             run(test_command(vpy, selected, unit=not args.no_unit, workers=workers,
                              skip_slow=args.unit))
+        elif args.command == "run-notebooks":
+            workers = default_workers() if args.workers is None else worker_count(args.workers)
+            run(test_command(vpy, args.notebooks or notebooks(), unit=False, workers=workers,
+                             compare=False))
         elif args.command == "lab":
             run([vpy, "-m", "jupyter", "lab", "notebooks"])
         elif args.command == "lock":

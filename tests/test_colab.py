@@ -31,6 +31,22 @@ def test_every_notebook_opens_in_colab_and_bootstraps_from_the_template(path):
         f"{where}: the bootstrap cell differs from course_tools.colab.BOOTSTRAP (make badges)")
     assert "prepare_notebook(" in code[1].source
     assert code[0].outputs == [], f"{where}: the bootstrap cell has a stored output"
+    assert code[0].metadata == badges.BOOTSTRAP_METADATA, (
+        f"{where}: the bootstrap is not shown collapsed (make badges)")
+
+
+def test_bootstrap_is_shown_collapsed_under_a_one_line_title():
+    source = badges.bootstrap_source(REPO)
+    title = source.splitlines()[0]
+    assert title == badges.BOOTSTRAP_TITLE and title.startswith("# @title ") and len(title) <= 100
+    assert "nothing" in title  # says, collapsed, that it does nothing outside Colab
+    assert badges.BOOTSTRAP_METADATA["cellView"] == "form"  # Colab: the form's title only
+    assert badges.BOOTSTRAP_METADATA["jupyter"]["source_hidden"] is True  # JupyterLab: folded
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("prepare_notebook(seed=1)")])
+    cell = badges.with_colab_cells(nb, REPO, "notebooks/x.ipynb").cells[1]
+    nbformat.validate(nb)
+    cell.metadata["jupyter"]["source_hidden"] = False  # each cell has a copy of its own
+    assert badges.BOOTSTRAP_METADATA["jupyter"]["source_hidden"] is True
 
 
 def test_both_editions_have_every_notebook():

@@ -152,3 +152,10 @@ def test_binder_installs_the_lock_on_a_supported_python_then_the_course_editable
     steps = post_build.read_text()
     assert "pip install --no-deps --editable ." in steps
     assert steps.index("course_tools.fetch\n") < steps.index("course_tools.fetch --verify-only")
+
+
+def test_run_notebooks_executes_without_comparing_outputs():
+    command = [str(p) for p in make.test_command(VENV_PYTHON, make.notebooks(), unit=False,
+                                                 compare=False)]
+    assert "--nbval-lax" in command and "--nbval" not in command and "tests" not in command
+    assert command[-len(make.notebooks()) - len(make.RUN_ONLY_FLAGS):][:4] == make.notebooks()

@@ -23,6 +23,7 @@ from helpers.checks import (
     expect_shape,
     expect_unchanged,
     passed,
+    require_passing,
 )
 
 __all__ = [
@@ -203,6 +204,7 @@ def _net_caches() -> list[tuple]:
 def check_L_model_forward(L_model_forward: Callable) -> None:
     """``L_model_forward(X, parameters)`` -> (AL, caches), caches[l-1] = (A_prev, W, b, Z)."""
     name = "L_model_forward"
+    require_passing(L_model_forward, ("linear_activation_forward", check_linear_activation_forward))
     result = call(L_model_forward, np.array(NET_X), _net_params(), name=name)
     expect(isinstance(result, tuple) and len(result) == 2,
            f"{name} must return two things, (AL, caches).")
@@ -307,6 +309,7 @@ def check_linear_backward(linear_backward: Callable) -> None:
 def check_L_model_backward(L_model_backward: Callable) -> None:
     """``L_model_backward(AL, Y, caches)`` -> {"dW1", "db1", ..., "dWL", "dbL"}."""
     name = "L_model_backward"
+    require_passing(L_model_backward, ("linear_backward", check_linear_backward))
     keys = list(NET_GRADS)
     grads = call(L_model_backward, np.array(NET_AL), np.array(NET_Y), _net_caches(), name=name)
     expect_dict(grads, keys, "grads")

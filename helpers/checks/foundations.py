@@ -18,6 +18,7 @@ from helpers.checks import (
     expect_values,
     hint_on_failure,
     passed,
+    require_passing,
 )
 
 
@@ -74,6 +75,7 @@ def check_perceptron_predict(perceptron_predict: Callable) -> None:
 def check_perceptron_update(perceptron_update: Callable) -> None:
     """perceptron_update(w (n_x, 1), b, x (n_x, 1), y, learning_rate) -> (new w, new b)."""
     name = "perceptron_update"
+    require_passing(perceptron_update, ("perceptron_predict", check_perceptron_predict))
 
     def run(w, b, x, y, learning_rate, case):
         w_in, x_in = w.copy(), x.copy()

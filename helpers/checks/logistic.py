@@ -33,6 +33,7 @@ from helpers.checks import (
     hint_on_failure,
     name_of,
     passed,
+    require_passing,
 )
 
 # --------------------------------------------------------------------------- fixed inputs
@@ -179,6 +180,7 @@ def check_initialize_with_zeros(initialize_with_zeros: Callable) -> None:
 def check_propagate(propagate: Callable) -> None:
     """propagate(w, b, X, Y) -> (grads, cost): values, shapes, dtype, safety at z = +-1000."""
     name = name_of(propagate, "propagate")
+    require_passing(propagate, ("sigmoid", check_sigmoid))
     m = X.shape[1]
     grads, cost = expect_values(_call(propagate, W, B, X, Y), 2, name, "grads, cost")
     grads = expect_dict(grads, ("dw", "db"), f"grads from {name}")
@@ -225,6 +227,7 @@ def check_propagate(propagate: Callable) -> None:
 def check_optimize(optimize: Callable) -> None:
     """optimize(...) -> (params, grads, costs): values after 100 and 201 steps, inputs intact."""
     name = name_of(optimize, "optimize")
+    require_passing(optimize, ("propagate", check_propagate))
     # One step: w - 0.009 * dw, with the dw that check_propagate expects.
     params, _, _ = expect_values(
         _call(optimize, W, B, X, Y, num_iterations=1, learning_rate=0.009), 3, name,
@@ -272,6 +275,7 @@ def check_optimize(optimize: Callable) -> None:
 def check_predict(predict: Callable) -> None:
     """predict(w, b, X) -> (1, m) labels 0/1, threshold 0.5, no overflow at z = +-1000."""
     name = name_of(predict, "predict")
+    require_passing(predict, ("sigmoid", check_sigmoid))
     prediction = _call(predict, PREDICT_W, PREDICT_B, PREDICT_X)
     expect(prediction is not None, f"{name} returned None: did you forget the 'return' line?")
     labels = _expect_labels(prediction, (1, 4), f"{name}(w, b, X)")
@@ -294,6 +298,8 @@ def check_predict(predict: Callable) -> None:
 def check_model(model: Callable) -> None:
     """model(...) on a tiny synthetic problem: keys, costs, parameters, predictions, dtype."""
     name = name_of(model, "model")
+    require_passing(model, ("initialize_with_zeros", check_initialize_with_zeros),
+                    ("optimize", check_optimize), ("predict", check_predict))
     d = _call(model, MODEL_X_TRAIN, MODEL_Y_TRAIN, MODEL_X_TEST, MODEL_Y_TEST,
               num_iterations=300, learning_rate=0.5)
     d = expect_dict(d, MODEL_KEYS, f"the dict returned by {name}")

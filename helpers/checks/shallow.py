@@ -46,6 +46,7 @@ from helpers.checks import (
     hint_on_failure,
     name_of,
     passed,
+    require_passing,
 )
 
 F64 = tf.float64
@@ -357,6 +358,8 @@ def _check_one_step(train_step: Callable, name: str, learning_rate: float,
 def check_train_step(train_step: Callable) -> None:
     """train_step(X, Y, parameters, learning_rate, activation): one in-place GD step."""
     name = name_of(train_step, "train_step")
+    require_passing(train_step, ("forward_propagation", check_forward_propagation),
+                    ("compute_cost", check_compute_cost))
     _check_one_step(train_step, name, 0.5, tf.tanh, STEP_TANH_COST, STEP_TANH,
                     f"{name}(X, Y, parameters, 0.5, tf.tanh)")
     _check_one_step(train_step, name, 0.25, tf.nn.relu, STEP_RELU_COST, STEP_RELU,
@@ -480,6 +483,8 @@ def check_nn_model(nn_model: Callable) -> None:
     """nn_model(X, Y, n_h, num_iterations, learning_rate, activation, seed, print_cost)
     -> (parameters, costs): your functions, put together into a training loop."""
     name = name_of(nn_model, "nn_model")
+    # Not initialize_parameters: this check replaces it by a fixed start (_fixed_start).
+    require_passing(nn_model, ("train_step", check_train_step))
     parameters, costs, printed, how = _train_fixed(nn_model, name, 0.5, tf.tanh)
     _expect_trained(parameters, costs, NN_TANH, how)
     expect(printed == "", f"{how} printed {printed[:60]!r}...: print only when print_cost "
@@ -508,6 +513,7 @@ def check_nn_model(nn_model: Callable) -> None:
 def check_predict(predict: Callable) -> None:
     """predict(parameters, X, activation) -> labels 0/1 as integers, shape (1, m)."""
     name = name_of(predict, "predict")
+    require_passing(predict, ("forward_propagation", check_forward_propagation))
     X = np.array(PREDICT_X)
     how = f"{name}(parameters, X, tf.tanh)"
     labels = call(predict, _network(), X, tf.tanh, name=name)

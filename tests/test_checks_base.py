@@ -116,3 +116,103 @@ def test_hint_on_failure_adds_the_hint_only_where_it_applies():
     with pytest.raises(CheckFailed, match=r"expected 0.25\.$"):
         with hint_on_failure("Use np.logaddexp.", only_if="not numerically safe"):
             expect_close([0.3], [0.25], "A")
+
+
+# --------------------------------------------------------------------------- in a notebook
+
+
+def _run_in_kernel(*sources: str, allow_errors: bool = True):
+    """Execute a notebook of these code cells in a fresh kernel of this Python (the venv's),
+    from the repository's root; return (notebook, execute_reply of each cell)."""
+    import nbformat
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import KernelManager
+    from nbclient import NotebookClient
+
+    from helpers.paths import ROOT
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+    # kernel_dirs=[]: only the native kernel, this very Python, as course_tools.kernel does
+    km = KernelManager(kernel_name="python3", kernel_spec_manager=KernelSpecManager(kernel_dirs=[]))
+    replies = []
+    client = NotebookClient(nb, km=km, allow_errors=allow_errors, timeout=120,
+                            resources={"metadata": {"path": str(ROOT)}},
+                            on_cell_executed=lambda execute_reply, **_: replies.append(
+                                execute_reply))
+    client.execute()
+    return nb, replies
+
+
+BROKEN_SIGMOID = ("import numpy as np\n"
+                  "from helpers.checks import logistic as checks\n"
+                  "def sigmoid(z):\n"
+                  "    return 0.5 * np.ones_like(z)\n")
+
+
+@pytest.mark.slow
+def test_a_failing_check_shows_its_message_not_a_traceback_and_the_cell_fails():
+    """What a learner, nbval and the grader see: one '✘' line, yet an error output."""
+    nb, replies = _run_in_kernel(BROKEN_SIGMOID, "checks.check_sigmoid(sigmoid)",
+                                 "print('after')", "1 / 0")
+    setup, check, after, other = nb.cells
+    assert not any(o.output_type == "error" for o in setup.outputs)
+    errors = [o for o in check.outputs if o.output_type == "error"]
+    assert len(errors) == 1, check.outputs
+    error = errors[0]
+    # what course_tools/kernel.py and grading.py read: an error output, its name and message
+    assert error.ename == "CheckFailed"
+    assert error.evalue.startswith("sigmoid(z) for z = ")
+    text = "\n".join(error.traceback)
+    assert text == f"✘ {error.evalue}"
+    assert "helpers/checks" not in text and "Traceback" not in text
+    assert len(text.splitlines()) <= 5
+    # nbclient's execute_reply, which nbval and allow_errors=False go by: the cell failed
+    assert replies[1]["content"]["status"] == "error"
+    assert replies[1]["content"]["ename"] == "CheckFailed"
+    # the kernel goes on; other errors keep IPython's full traceback
+    assert replies[2]["content"]["status"] == "ok"
+    assert after.outputs[0].text == "after\n"
+    other_error = next(o for o in other.outputs if o.output_type == "error")
+    assert other_error.ename == "ZeroDivisionError"
+    assert len(other_error.traceback) > 1 and "Traceback" in "".join(other_error.traceback)
+
+
+@pytest.mark.slow
+def test_a_failing_check_stops_a_run_that_allows_no_errors():
+    """nbclient with allow_errors=False (nbconvert --execute, make test) raises at the check."""
+    from nbclient.exceptions import CellExecutionError
+
+    with pytest.raises(CellExecutionError) as info:
+        _run_in_kernel(BROKEN_SIGMOID, "checks.check_sigmoid(sigmoid)", allow_errors=False)
+    assert info.value.ename == "CheckFailed"
+    assert "✘ sigmoid(z) for z = " in str(info.value) and "helpers/checks" not in str(info.value)
+
+
+@pytest.mark.slow
+def test_a_prerequisite_failure_reads_the_same_in_a_notebook():
+    nb, _ = _run_in_kernel(
+        BROKEN_SIGMOID + "def propagate(w, b, X, Y):\n"
+                         "    A = sigmoid(w.T @ X + b)\n"
+                         "    return {'dw': X @ (A - Y).T, 'db': 0.0}, 0.0\n",
+        "checks.check_propagate(propagate)")
+    error = next(o for o in nb.cells[1].outputs if o.output_type == "error")
+    assert error.ename == "PrerequisiteFailed"
+    assert error.traceback == [f"✘ {error.evalue}"]
+    assert error.evalue.startswith("fix sigmoid first: its check fails (sigmoid(z) for z = ")
+
+
+@pytest.mark.slow
+def test_the_grader_scores_a_failing_check_cell_as_failed():
+    """course_tools.kernel, which runs a submission, records the check cell as an error."""
+    import nbformat
+
+    from course_tools.kernel import execute
+    from helpers.paths import ROOT
+
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell(BROKEN_SIGMOID),
+        nbformat.v4.new_code_cell("checks.check_sigmoid(sigmoid)")])
+    runs = execute(nb, cwd=ROOT, cell_timeout=120, timeout=300)
+    assert [run.status for run in runs] == ["ok", "error"]
+    error = next(o for o in nb.cells[1].outputs if o.output_type == "error")
+    assert error.ename == "CheckFailed" and error.traceback == [f"✘ {error.evalue}"]

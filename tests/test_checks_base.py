@@ -7,6 +7,7 @@ import pytest
 
 from helpers.checks import (
     CheckFailed,
+    PrerequisiteFailed,
     call,
     expect_close,
     expect_dict,
@@ -16,6 +17,7 @@ from helpers.checks import (
     expect_unchanged,
     hint_on_failure,
     passed,
+    require_passing,
 )
 
 
@@ -216,3 +218,89 @@ def test_the_grader_scores_a_failing_check_cell_as_failed():
     assert [run.status for run in runs] == ["ok", "error"]
     error = next(o for o in nb.cells[1].outputs if o.output_type == "error")
     assert error.ename == "CheckFailed" and error.traceback == [f"✘ {error.evalue}"]
+
+
+# --------------------------------------------------------------------------- prerequisites
+
+
+def _namespace(source: str) -> dict:
+    """The functions ``source`` defines, in one namespace of their own, like a notebook's."""
+    namespace: dict = {}
+    exec(source, namespace)  # noqa: S102 - test code written here
+    return namespace
+
+
+def _check_positive(function):
+    """A check of an 'earlier exercise': f(1) must be positive."""
+    print("✔ earlier: all checks passed.")
+    if function(1) <= 0:
+        raise CheckFailed(f"{function.__name__}(1) must be positive.")
+
+
+def test_require_passing_runs_the_earlier_check_silently(capsys):
+    ns = _namespace("def earlier(x):\n    return x\n"
+                    "def later(x):\n    return earlier(x) + 1\n")
+    require_passing(ns["later"], ("earlier", _check_positive))
+    assert capsys.readouterr().out == ""
+
+
+def test_require_passing_names_the_earlier_exercise_and_its_message():
+    ns = _namespace("def earlier(x):\n    return -x\n"
+                    "def later(x):\n    return earlier(x) + 1\n")
+    with pytest.raises(PrerequisiteFailed) as info:
+        require_passing(ns["later"], ("earlier", _check_positive))
+    assert str(info.value) == "fix earlier first: its check fails (earlier(1) must be positive.)"
+    assert isinstance(info.value, CheckFailed)
+
+
+def test_require_passing_ignores_earlier_exercises_the_function_does_not_use():
+    ns = _namespace("def earlier(x):\n    return -x\n"
+                    "def later(x):\n    earlier = 3\n    return x.earlier + earlier\n")
+    require_passing(ns["later"], ("earlier", _check_positive))  # a local and an attribute
+
+
+def test_require_passing_follows_the_learners_own_helpers_and_inner_functions():
+    ns = _namespace("def earlier(x):\n    return -x\n"
+                    "def helper(x):\n    return [earlier(v) for v in x]\n"
+                    "def later(x):\n    return (lambda: helper(x))()\n")
+    with pytest.raises(PrerequisiteFailed, match="^fix earlier first"):
+        require_passing(ns["later"], ("earlier", _check_positive))
+
+
+def test_require_passing_reports_the_deepest_failure_and_runs_each_check_once():
+    ns = _namespace("def first(x):\n    return -x\n"
+                    "def second(x):\n    return first(x)\n"
+                    "def third(x):\n    return second(x) + first(x)\n")
+    runs = []
+
+    def check_first(function):
+        runs.append("first")
+        _check_positive(function)
+
+    def check_second(function):
+        runs.append("second")
+        require_passing(function, ("first", check_first))
+
+    with pytest.raises(PrerequisiteFailed, match="^fix first first: its check fails"):
+        require_passing(ns["third"], ("second", check_second))
+    assert runs == ["second", "first"]
+    ns["first"] = lambda x: x
+    runs.clear()
+    require_passing(ns["third"], ("first", check_first), ("second", check_second))
+    assert runs == ["first", "second"]  # check_second's own require_passing reuses the verdict
+
+
+def test_require_passing_says_when_the_earlier_function_is_missing_or_not_a_function():
+    ns = _namespace("def later(x):\n    return earlier(x)\n")
+    with pytest.raises(CheckFailed, match=r"^later calls earlier, but there is no function "
+                                          r"earlier in your notebook: run the cell"):
+        require_passing(ns["later"], ("earlier", _check_positive))
+    ns["earlier"] = np.zeros(3)
+    with pytest.raises(CheckFailed, match=r"^later calls earlier, but earlier in your notebook "
+                                          r"is now a ndarray, not a function"):
+        require_passing(ns["later"], ("earlier", _check_positive))
+
+
+def test_require_passing_accepts_functions_without_a_namespace():
+    require_passing(len, ("earlier", _check_positive))
+    require_passing(np.sum, ("earlier", _check_positive))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from check_tools import blames_earlier, blames_itself, in_notebook
 
 from helpers.checks import CheckFailed
 from helpers.checks import foundations as checks
@@ -624,3 +625,37 @@ def test_logistic_in_place_on_x():
     message = failure(checks.check_logistic_gradients, gradients)
     assert "changed the array X you passed in" in message
     assert "rule is no in-place updates" in message
+
+
+# ------------------------------------------------------------------------ earlier exercises first
+
+
+def test_perceptron_update_with_a_broken_perceptron_predict_says_to_fix_it_first():
+    def perceptron_predict(w, b, X):  # fires at z = 0
+        return (np.dot(w.T, X) + b >= 0).astype(int)
+
+    update = in_notebook(perceptron_update, perceptron_predict=perceptron_predict)
+    blames_earlier(checks.check_perceptron_update, update, "perceptron_predict",
+                   "use z > 0, not z >= 0")
+
+
+def test_perceptron_update_with_a_right_perceptron_predict_blames_itself():
+    def perceptron_update_uphill(w, b, x, y, learning_rate):
+        error = perceptron_predict(w, b, x)[0, 0] - y
+        return w + learning_rate * error * x, b + learning_rate * error
+
+    update = in_notebook(perceptron_update_uphill, perceptron_predict=perceptron_predict)
+    blames_itself(checks.check_perceptron_update, update, "w returned after a missed positive")
+
+
+def test_perceptron_update_written_without_perceptron_predict_is_judged_alone(capsys):
+    def perceptron_predict(w, b, X):
+        raise NotImplementedError
+
+    def perceptron_update_inline(w, b, x, y, learning_rate):
+        error = y - int((w.T @ x)[0, 0] + b > 0)
+        return w + learning_rate * error * x, b + learning_rate * error
+
+    checks.check_perceptron_update(
+        in_notebook(perceptron_update_inline, perceptron_predict=perceptron_predict))
+    assert capsys.readouterr().out == "✔ perceptron_update: all checks passed.\n"

@@ -665,7 +665,7 @@ def test_a_renamed_earlier_exercise_is_reported_as_missing():
           "your notebook: run the cell that defines propagate")
 
 
-# --------------------------------------------------------------------------- what the text asks for
+# ------------------------------------------------------------------- what the text asks for
 
 
 def test_initialize_with_zeros_b_must_be_the_plain_number_0():

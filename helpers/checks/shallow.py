@@ -24,6 +24,7 @@ import contextlib
 import inspect
 import io
 import math
+import numbers
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -166,6 +167,13 @@ def _network(values: dict[str, Any] | None = None) -> dict[str, tf.Variable]:
     return {key: tf.Variable(values[key], dtype=F64, name=key) for key in PARAMETER_NAMES}
 
 
+def _expect_tensor(value: Any, what: str, fix: str = "") -> None:
+    """The exercise asks for a TensorFlow tensor (not a NumPy array, not a Python number)."""
+    expect(tf.is_tensor(value),
+           (f"{what} is a {type(value).__name__}, expected a TensorFlow tensor: keep it a "
+            f"tensor (no .numpy(), float() or NumPy functions). {fix}").strip())
+
+
 def _sum_not_mean(value: Any, expected: float, m: int, what: str) -> None:
     """Name the 'sum instead of mean' mistake before a generic mismatch."""
     expect_not_m_times(expect_scalar(value, what), expected, m, what,
@@ -192,6 +200,9 @@ def check_propagate_tf(propagate_tf: Callable) -> None:
                f"{key[1:]}. Compute Z, A and the cost inside 'with tf.GradientTape() as tape:', "
                "with TensorFlow operations on w and b (no .numpy(), no NumPy functions), "
                "then call tape.gradient(cost, [w, b]).")
+    _expect_tensor(cost, f"the cost from {name}")
+    for key in ("dw", "db"):
+        _expect_tensor(grads[key], f"grads['{key}'] from {name}")
     _sum_not_mean(cost, PROPAGATE_COST, m, "cost")
     expect_number(cost, PROPAGATE_COST, "cost",
                   "It is tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=Y, "
@@ -273,6 +284,7 @@ def check_forward_propagation(forward_propagation: Callable) -> None:
     name = name_of(forward_propagation, "forward_propagation")
     X = _constant(NET_X)
     Z2 = call(forward_propagation, X, _network(), tf.tanh, name=name)
+    _expect_tensor(Z2, f"Z2 from {name}", "The cost and its gradients need the tensor.")
     Z2 = expect_shape(as_numbers(Z2, f"the result of {name}"), (1, 4),
                       f"Z2 from {name} (one logit per example)")
     if np.allclose(Z2, FORWARD_TANH_SIGMOID, rtol=1e-6):
@@ -302,6 +314,7 @@ def check_compute_cost(compute_cost: Callable) -> None:
     name = name_of(compute_cost, "compute_cost")
     Z, Y, m = _constant(COST_Z), _constant(COST_Y), len(COST_Y[0])
     cost = call(compute_cost, Z, Y, name=name)
+    _expect_tensor(cost, f"the cost from {name}", "The tape differentiates tensors only.")
     _sum_not_mean(cost, COST, m, "the cost")
     if math.isclose(expect_scalar(cost, "the cost"), COST_SWAPPED, rel_tol=1e-6):
         raise CheckFailed("the cost has labels and logits swapped: call "
@@ -334,6 +347,7 @@ def _check_one_step(train_step: Callable, name: str, learning_rate: float,
     else:
         cost = call(train_step, X, Y, parameters, learning_rate, activation, name=name)
     expect(cost is not None, f"{how} returned None: return the cost.")
+    _expect_tensor(cost, f"the cost returned by {how}")
     for key in PARAMETER_NAMES:
         value = parameters[key]
         expect(value is variables[key],
@@ -443,12 +457,16 @@ def _train_fixed(nn_model: Callable, name: str, learning_rate: float, activation
                f"parameters['{key}'] returned by {how} is not the variable that "
                "initialize_parameters created: return the dict of variables that train_step "
                "updated in place (not copies or NumPy arrays).")
-    expect(isinstance(costs, list | tuple | np.ndarray),
+    expect(isinstance(costs, list),
            f"costs returned by {how} must be a list of numbers, got {type(costs).__name__}.")
     expected_count = len(range(0, NN_ITERATIONS, 100))
     expect(len(costs) == expected_count,
            f"{how} returned {len(costs)} costs, expected {expected_count}: the costs before "
            "steps 0, 100 and 200, one every 100 steps starting with the first.")
+    for i, cost in enumerate(costs):
+        expect(isinstance(cost, numbers.Real),
+               f"costs[{i}] returned by {how} is a {type(cost).__name__}, expected a number: "
+               "append float(cost), so that the list holds numbers, not tensors.")
     costs = [expect_scalar(cost, f"costs[{i}]") for i, cost in enumerate(costs)]
     return parameters, costs, printed.getvalue(), how
 

@@ -297,7 +297,7 @@ def test_require_passing_says_when_the_earlier_function_is_missing_or_not_a_func
         require_passing(ns["later"], ("earlier", _check_positive))
     ns["earlier"] = np.zeros(3)
     with pytest.raises(CheckFailed, match=r"^later calls earlier, but earlier in your notebook "
-                                          r"is now a ndarray, not a function"):
+                                          r"is now of type ndarray, not a function"):
         require_passing(ns["later"], ("earlier", _check_positive))
 
 

@@ -405,7 +405,7 @@ def test_train_step_that_only_works_eagerly():
         return float(cost.numpy())
 
     # returning a float is what breaks it, and the text asks for a tensor: said first
-    fails(checks.check_train_step, broken, "is a float, expected a TensorFlow tensor",
+    fails(checks.check_train_step, broken, "has type float, expected a TensorFlow tensor",
           "no .numpy()")
 
     def broken_inside(X, Y, parameters, learning_rate, activation=tf.tanh):
@@ -755,30 +755,30 @@ def test_propagate_tf_returns_tensors():
         return grads, float(cost)
 
     fails(checks.check_propagate_tf, propagate_float_cost,
-          "the cost from propagate_float_cost is a float, expected a TensorFlow tensor")
+          "the cost from propagate_float_cost has type float, expected a TensorFlow tensor")
 
     def propagate_numpy_grads(w, b, X, Y):
         grads, cost = propagate_tf(w, b, X, Y)
         return {key: value.numpy() for key, value in grads.items()}, cost
 
     fails(checks.check_propagate_tf, propagate_numpy_grads,
-          "grads['dw'] from propagate_numpy_grads is a ndarray, expected a TensorFlow tensor")
+          "grads['dw'] from propagate_numpy_grads has type ndarray, expected a TensorFlow tensor")
 
 
 def test_forward_propagation_and_compute_cost_return_tensors():
     fails(checks.check_forward_propagation,
           lambda X, parameters, activation=tf.tanh: forward_propagation(
               X, parameters, activation).numpy(),
-          "is a ndarray, expected a TensorFlow tensor", "need the tensor")
+          "has type ndarray, expected a TensorFlow tensor", "need the tensor")
     fails(checks.check_compute_cost, lambda Z2, Y: float(compute_cost(Z2, Y)),
-          "the cost from <lambda> is a float, expected a TensorFlow tensor")
+          "the cost from <lambda> has type float, expected a TensorFlow tensor")
 
 
 def test_train_step_returns_a_tensor():
     def train_step_float(X, Y, parameters, learning_rate, activation=tf.tanh):
         return float(train_step(X, Y, parameters, learning_rate, activation))
 
-    fails(checks.check_train_step, train_step_float, "is a float, expected a TensorFlow tensor")
+    fails(checks.check_train_step, train_step_float, "has type float, expected a TensorFlow tensor")
 
 
 def _nn_model_keeping(keep):
@@ -805,7 +805,7 @@ def _nn_model_keeping(keep):
 def test_nn_model_costs_are_numbers_in_a_list():
     fails(checks.check_nn_model,
           _nn_model_keeping(lambda cost: cost if isinstance(cost, list) else cost),
-          "costs[0] returned by", "is a EagerTensor, expected a number: append float(cost)")
+          "costs[0] returned by", "has type EagerTensor, expected a number: append float(cost)")
     fails(checks.check_nn_model,
           _nn_model_keeping(lambda cost: tuple(cost) if isinstance(cost, list) else float(cost)),
           "must be a list of numbers, got tuple")

@@ -270,9 +270,9 @@ def require_passing(function: Callable, *prerequisites: tuple[str, Callable]) ->
             if earlier is function:
                 continue
             expect(callable(earlier),
-                   f"{uses}, but {name} in your notebook is now a {type(earlier).__name__}, "
-                   f"not a function: a later cell reused the name. Run the cell that defines "
-                   f"{name} again.")
+                   f"{uses}, but {name} in your notebook is now of type "
+                   f"{type(earlier).__name__}, not a function: a later cell reused the name. "
+                   f"Run the cell that defines {name} again.")
             key = (id(check), id(earlier))
             if key not in _verdicts:
                 _verdicts[key] = None

@@ -170,7 +170,7 @@ def _network(values: dict[str, Any] | None = None) -> dict[str, tf.Variable]:
 def _expect_tensor(value: Any, what: str, fix: str = "") -> None:
     """The exercise asks for a TensorFlow tensor (not a NumPy array, not a Python number)."""
     expect(tf.is_tensor(value),
-           (f"{what} is a {type(value).__name__}, expected a TensorFlow tensor: keep it a "
+           (f"{what} has type {type(value).__name__}, expected a TensorFlow tensor: keep it a "
             f"tensor (no .numpy(), float() or NumPy functions). {fix}").strip())
 
 
@@ -465,7 +465,7 @@ def _train_fixed(nn_model: Callable, name: str, learning_rate: float, activation
            "steps 0, 100 and 200, one every 100 steps starting with the first.")
     for i, cost in enumerate(costs):
         expect(isinstance(cost, numbers.Real),
-               f"costs[{i}] returned by {how} is a {type(cost).__name__}, expected a number: "
+               f"costs[{i}] returned by {how} has type {type(cost).__name__}, expected a number: "
                "append float(cost), so that the list holds numbers, not tensors.")
     costs = [expect_scalar(cost, f"costs[{i}]") for i, cost in enumerate(costs)]
     return parameters, costs, printed.getvalue(), how

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from check_tools import fails
+from check_tools import blames_earlier, blames_itself, fails, in_notebook
 
 from helpers.checks import deep as checks
 
@@ -23,6 +23,8 @@ def initialize_parameters_deep(layer_dims, seed=1):
 
 def linear_activation_forward(A_prev, W, b, activation):
     Z = W @ A_prev + b
+    if activation not in ("relu", "sigmoid"):
+        raise ValueError(f"unknown activation {activation!r}")
     A = np.maximum(Z, 0) if activation == "relu" else 1 / (1 + np.exp(-Z))
     return A, (A_prev, W, b, Z)
 
@@ -487,3 +489,99 @@ def test_update_returns_nothing():
         update_parameters(parameters, grads, learning_rate)
 
     fails(checks.check_update_parameters, returns_none, "must be a dict")
+
+
+# ------------------------------------------------------------------- earlier exercises first
+
+
+def linear_activation_forward_no_bias(A_prev, W, b, activation):
+    return linear_activation_forward(A_prev, W, 0 * b, activation)
+
+
+def linear_backward_without_1_over_m(dZ, cache, compute_dA_prev=True):
+    dA_prev, dW, db = linear_backward(dZ, cache, compute_dA_prev)
+    m = dZ.shape[1]
+    return dA_prev, dW * m, db * m
+
+
+def test_L_model_forward_with_a_broken_linear_activation_forward_says_to_fix_it_first():
+    forward = in_notebook(L_model_forward,
+                          linear_activation_forward=linear_activation_forward_no_bias)
+    blames_earlier(checks.check_L_model_forward, forward, "linear_activation_forward",
+                   "A (relu) is wrong")
+
+    def forward_relu_everywhere(X, parameters):
+        A, caches = X, []
+        for layer in range(1, len(parameters) // 2 + 1):
+            A, cache = linear_activation_forward(A, parameters[f"W{layer}"],
+                                                 parameters[f"b{layer}"], "relu")
+            caches.append(cache)
+        return A, caches
+
+    blames_itself(checks.check_L_model_forward,
+                  in_notebook(forward_relu_everywhere,
+                              linear_activation_forward=linear_activation_forward),
+                  "AL")
+
+
+def test_L_model_backward_with_linear_backward_missing_1_over_m_says_to_fix_it_first():
+    backward = in_notebook(L_model_backward, linear_backward=linear_backward_without_1_over_m)
+    message = blames_earlier(checks.check_L_model_backward, backward, "linear_backward",
+                             "dW is m = 4 times too big")
+    assert "db3" not in message
+
+    def backward_no_relu(AL, Y, caches):
+        grads, dZ = {}, AL - Y
+        for layer in range(len(caches), 0, -1):
+            dA_prev, grads[f"dW{layer}"], grads[f"db{layer}"] = linear_backward(
+                dZ, caches[layer - 1], compute_dA_prev=layer > 1)
+            dZ = dA_prev
+        return grads
+
+    blames_itself(checks.check_L_model_backward,
+                  in_notebook(backward_no_relu, linear_backward=linear_backward), "dW2")
+
+
+# ------------------------------------------------------------------- what the text asks for
+
+
+def test_linear_activation_forward_raises_a_value_error_for_another_activation():
+    def forward_sigmoid_otherwise(A_prev, W, b, activation):
+        Z = W @ A_prev + b
+        A = np.maximum(Z, 0) if activation == "relu" else 1 / (1 + np.exp(-Z))
+        return A, (A_prev, W, b, Z)
+
+    fails(checks.check_linear_activation_forward, forward_sigmoid_otherwise,
+          "activation='tanh') returned a result: raise a ValueError")
+
+    def forward_key_error(A_prev, W, b, activation):
+        if activation not in ("relu", "sigmoid"):
+            raise KeyError(activation)
+        return linear_activation_forward(A_prev, W, b, activation)
+
+    fails(checks.check_linear_activation_forward, forward_key_error,
+          "activation='tanh') raised KeyError: 'tanh'; raise a ValueError")
+
+
+def test_linear_activation_forward_cache_is_a_tuple_of_the_given_arrays():
+    def forward_list_cache(A_prev, W, b, activation):
+        A, cache = linear_activation_forward(A_prev, W, b, activation)
+        return A, list(cache)
+
+    fails(checks.check_linear_activation_forward, forward_list_cache,
+          "cache must be the tuple (A_prev, W, b, Z); got list")
+
+    def forward_copied_cache(A_prev, W, b, activation):
+        A, (_, _, _, Z) = linear_activation_forward(A_prev, W, b, activation)
+        return A, (A_prev.copy(), W.copy(), b.copy(), Z)
+
+    fails(checks.check_linear_activation_forward, forward_copied_cache,
+          "not copies of them")
+
+
+def test_L_model_forward_caches_must_be_a_list():
+    def forward_tuple(X, parameters):
+        AL, caches = L_model_forward(X, parameters)
+        return AL, tuple(caches)
+
+    fails(checks.check_L_model_forward, forward_tuple, "caches must be a list, got tuple.")

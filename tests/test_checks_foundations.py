@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from check_tools import blames_earlier, blames_itself, in_notebook
 
 from helpers.checks import CheckFailed
 from helpers.checks import foundations as checks
@@ -84,14 +85,14 @@ def test_correct_function_passes(check, fn, label, capsys):
 
 
 def test_other_correct_variants_pass(capsys):
-    # Booleans for predictions, a (1, 1) array for b, exp-based derivative, in-place-safe loop.
-    checks.check_perceptron_predict(lambda w, b, X: (w.T @ X + b) > 0)
+    # int64 labels from np.where, a NumPy number for b, exp-based derivative, in-place-safe loop.
+    checks.check_perceptron_predict(lambda w, b, X: np.where((w.T @ X + b) > 0, 1, 0))
 
-    def update_with_array_b(w, b, x, y, learning_rate):
-        error = y - perceptron_predict(w, b, x)
-        return w + learning_rate * error * x, b + learning_rate * error  # b becomes (1, 1)
+    def update_with_numpy_b(w, b, x, y, learning_rate):
+        error = y - perceptron_predict(w, b, x).item()
+        return w + learning_rate * error * x, np.float64(b + learning_rate * error)
 
-    checks.check_perceptron_update(update_with_array_b)
+    checks.check_perceptron_update(update_with_numpy_b)
     checks.check_sigmoid_derivative(lambda z: np.exp(-z) / (1 + np.exp(-z)) ** 2)
 
     def restoring_gradient(f, theta, epsilon=1e-7):
@@ -250,7 +251,7 @@ def test_update_b_as_vector():
         new_w, new_b = perceptron_update(w, b, x, y, learning_rate)
         return new_w, np.full(2, new_b)
 
-    assert "should be a single number" in failure(checks.check_perceptron_update, update)
+    assert "must be a single number" in failure(checks.check_perceptron_update, update)
 
 
 # ------------------------------------------------------------------------ sigmoid_derivative
@@ -555,15 +556,9 @@ def logistic_gradients_loop(w, b, X, Y):
     return dw, db
 
 
-def test_logistic_loop_and_array_b_pass(capsys):
+def test_logistic_loop_passes(capsys):
     checks.check_logistic_gradients(logistic_gradients_loop)
-
-    def with_array_db(w, b, X, Y):
-        A = sigmoid(w.T @ X + b)
-        return X @ (A - Y).T / X.shape[1], np.mean(A - Y, axis=1, keepdims=True)
-
-    checks.check_logistic_gradients(with_array_db)
-    assert capsys.readouterr().out.count("all checks passed") == 2
+    assert capsys.readouterr().out.count("all checks passed") == 1
 
 
 def test_logistic_forgets_one_over_m():
@@ -612,7 +607,7 @@ def test_logistic_db_as_vector():
         A = sigmoid(w.T @ X + b)
         return X @ (A - Y).T / X.shape[1], np.mean(A - Y, axis=0)
 
-    assert "should be a single number" in failure(checks.check_logistic_gradients, gradients)
+    assert "must be a single number" in failure(checks.check_logistic_gradients, gradients)
 
 
 def test_logistic_in_place_on_x():
@@ -624,3 +619,72 @@ def test_logistic_in_place_on_x():
     message = failure(checks.check_logistic_gradients, gradients)
     assert "changed the array X you passed in" in message
     assert "rule is no in-place updates" in message
+
+
+# ------------------------------------------------------------------------ earlier exercises first
+
+
+def test_perceptron_update_with_a_broken_perceptron_predict_says_to_fix_it_first():
+    def perceptron_predict(w, b, X):  # fires at z = 0
+        return (np.dot(w.T, X) + b >= 0).astype(int)
+
+    update = in_notebook(perceptron_update, perceptron_predict=perceptron_predict)
+    blames_earlier(checks.check_perceptron_update, update, "perceptron_predict",
+                   "use z > 0, not z >= 0")
+
+
+def test_perceptron_update_with_a_right_perceptron_predict_blames_itself():
+    def perceptron_update_uphill(w, b, x, y, learning_rate):
+        error = perceptron_predict(w, b, x)[0, 0] - y
+        return w + learning_rate * error * x, b + learning_rate * error
+
+    update = in_notebook(perceptron_update_uphill, perceptron_predict=perceptron_predict)
+    blames_itself(checks.check_perceptron_update, update, "w returned after a missed positive")
+
+
+def test_perceptron_update_written_without_perceptron_predict_is_judged_alone(capsys):
+    def perceptron_predict(w, b, X):
+        raise NotImplementedError
+
+    def perceptron_update_inline(w, b, x, y, learning_rate):
+        error = y - int((w.T @ x)[0, 0] + b > 0)
+        return w + learning_rate * error * x, b + learning_rate * error
+
+    checks.check_perceptron_update(
+        in_notebook(perceptron_update_inline, perceptron_predict=perceptron_predict))
+    assert capsys.readouterr().out == "✔ perceptron_update: all checks passed.\n"
+
+
+# ------------------------------------------------------------------------ what the text asks for
+
+
+def test_perceptron_predict_must_return_integers():
+    for labels, dtype in (lambda z: z > 0, "bool"), (lambda z: (z > 0) * 1.0, "float64"):
+        message = failure(checks.check_perceptron_predict,
+                          lambda w, b, X, labels=labels: labels(w.T @ X + b))
+        assert f"returned an array of dtype {dtype}, expected integers" in message
+
+
+def test_perceptron_update_b_must_stay_a_number():
+    def update_with_array_b(w, b, x, y, learning_rate):
+        error = y - perceptron_predict(w, b, x)  # (1, 1): b becomes a (1, 1) array
+        return w + learning_rate * error * x, b + learning_rate * error
+
+    message = failure(checks.check_perceptron_update, update_with_array_b)
+    assert "b returned after a correct prediction must be a single number" in message
+    assert "take the one entry of the (1, 1) prediction" in message
+
+
+def test_sigmoid_derivative_of_a_number_is_a_number():
+    message = failure(checks.check_sigmoid_derivative,
+                      lambda z: np.atleast_2d(sigmoid_derivative(z)))
+    assert "sigmoid_derivative(0.0) should be one number, like z, got shape (1, 1)" in message
+
+
+def test_logistic_db_must_be_a_number():
+    def with_array_db(w, b, X, Y):
+        A = sigmoid(w.T @ X + b)
+        return X @ (A - Y).T / X.shape[1], np.mean(A - Y, axis=1, keepdims=True)
+
+    message = failure(checks.check_logistic_gradients, with_array_db)
+    assert "must be a single number, got ndarray of shape (1, 1). db is a number" in message

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from check_tools import fails, stub
+from check_tools import blames_earlier, blames_itself, fails, in_notebook, stub
 
 from helpers.checks import logistic as checks
 
@@ -108,7 +108,7 @@ def test_other_stable_forms_pass(capsys):
         Z = np.dot(w.T, X) + b
         A = sigmoid(Z)
         cost = -np.sum(Y * -np.logaddexp(0, -Z) + (1 - Y) * -np.logaddexp(0, Z)) / m
-        return {"dw": np.dot(X, (A - Y).T) / m, "db": np.sum(A - Y) / m}, cost
+        return {"dw": np.dot(X, (A - Y).T) / m, "db": np.sum(A - Y) / m}, float(cost)
 
     checks.check_sigmoid(sigmoid_logaddexp)
     checks.check_propagate(propagate_from_stable_a)
@@ -430,7 +430,7 @@ def test_predict_naive_sigmoid_overflows():
     fails(checks.check_predict, predict_naive, "not numerically safe")
 
 
-def test_predict_loop_with_bools_and_floats_passes(capsys):
+def test_predict_loop_with_bools_or_floats_fails_the_text_asks_for_integers():
     def predict_loop(w, b, X):  # the classic loop version: float labels 0.0 / 1.0
         A = sigmoid(np.dot(w.T, X) + b)
         Y_prediction = np.zeros((1, X.shape[1]))
@@ -438,9 +438,9 @@ def test_predict_loop_with_bools_and_floats_passes(capsys):
             Y_prediction[0, i] = 1.0 if A[0, i] > 0.5 else 0.0
         return Y_prediction
 
-    checks.check_predict(predict_loop)
-    checks.check_predict(lambda w, b, X: sigmoid(w.T @ X + b) > 0.5)
-    assert capsys.readouterr().out.count("all checks passed") == 2
+    fails(checks.check_predict, predict_loop, "has dtype float64, expected integers 0 and 1")
+    fails(checks.check_predict, lambda w, b, X: sigmoid(w.T @ X + b) > 0.5,
+          "has dtype bool, expected integers 0 and 1")
 
 
 # --------------------------------------------------------------------------- model
@@ -532,3 +532,188 @@ def test_checks_do_not_touch_their_constants():
     fails(checks.check_propagate, propagate_vandal, "raised ValueError: boom")
     assert all(np.array_equal(a, b) for a, b in zip(before, (checks.X, checks.W,
                                                              checks.MODEL_X_TRAIN), strict=True))
+
+
+# ------------------------------------------------------------------- earlier exercises first
+# Each check first runs the checks of the earlier exercises its function calls (found by name
+# where the function was defined) and blames the first that fails; with right earlier
+# functions it blames only its own.
+
+
+def optimize_as_in_the_notebook(w, b, X, Y, num_iterations=2000, learning_rate=0.005,
+                                print_cost=False):
+    costs = []
+    for i in range(num_iterations):
+        grads, cost = propagate(w, b, X, Y)
+        w = w - learning_rate * grads["dw"]
+        b = b - learning_rate * grads["db"]
+        if i % 100 == 0:
+            costs.append(cost)
+            if print_cost:
+                print(f"Cost after iteration {i}: {cost:.4f}")
+    return {"w": w, "b": b}, grads, costs
+
+
+def model_as_in_the_notebook(X_train, Y_train, X_test, Y_test, num_iterations=2000,
+                             learning_rate=0.005, print_cost=False):
+    w, b = initialize_with_zeros(X_train.shape[0], dtype=X_train.dtype)
+    params, _, costs = optimize(w, b, X_train, Y_train, num_iterations, learning_rate,
+                                print_cost)
+    w, b = params["w"], params["b"]
+    Y_prediction_train, Y_prediction_test = predict(w, b, X_train), predict(w, b, X_test)
+    return {"costs": costs, "Y_prediction_test": Y_prediction_test,
+            "Y_prediction_train": Y_prediction_train, "w": w, "b": b,
+            "train_accuracy": 100 * np.mean(Y_prediction_train == Y_train),
+            "test_accuracy": 100 * np.mean(Y_prediction_test == Y_test),
+            "learning_rate": learning_rate, "num_iterations": num_iterations}
+
+
+def sigmoid_flat(z):  # the check of sigmoid fails: wrong values
+    return 0.5 * np.ones_like(z)
+
+
+def propagate_without_1_over_m(w, b, X, Y):
+    grads, cost = propagate(w, b, X, Y)
+    return {"dw": grads["dw"] * X.shape[1], "db": grads["db"]}, cost
+
+
+def initialize_with_zeros_row(dim, dtype=np.float64):
+    return np.zeros((1, dim), dtype=dtype), 0.0
+
+
+def predict_floats(w, b, X):  # labels 0. and 1.: the text asks for integers
+    return (sigmoid(w.T @ X + b) > 0.5).astype(float)
+
+
+def test_propagate_with_a_broken_sigmoid_says_to_fix_sigmoid_first():
+    blames_earlier(checks.check_propagate, in_notebook(propagate, sigmoid=sigmoid_flat),
+                   "sigmoid", "sigmoid_flat(z) for z =")
+    def propagate_sum(w, b, X, Y):
+        grads, cost = propagate(w, b, X, Y)
+        return grads, cost * X.shape[1]
+
+    blames_itself(checks.check_propagate, in_notebook(propagate_sum, sigmoid=sigmoid),
+                  "cost is 3 times too large")
+
+
+def test_optimize_with_a_broken_propagate_says_to_fix_propagate_first():
+    message = blames_earlier(
+        checks.check_optimize,
+        in_notebook(optimize_as_in_the_notebook, propagate=propagate_without_1_over_m),
+        "propagate", "dw is 3 times too large")
+    assert "optimize" not in message and "params" not in message
+
+    def optimize_uphill(w, b, X, Y, num_iterations=2000, learning_rate=0.005,
+                        print_cost=False):
+        return optimize_as_in_the_notebook(w, b, X, Y, num_iterations, -learning_rate)
+
+    blames_itself(checks.check_optimize, in_notebook(optimize_uphill, propagate=propagate),
+                  "moved uphill")
+
+
+def test_predict_with_a_broken_sigmoid_says_to_fix_sigmoid_first():
+    blames_earlier(checks.check_predict, in_notebook(predict, sigmoid=sigmoid_flat), "sigmoid")
+
+    def predict_swapped(w, b, X):
+        return (sigmoid(w.T @ X + b) <= 0.5).astype(np.int64)
+
+    blames_itself(checks.check_predict, in_notebook(predict_swapped, sigmoid=sigmoid),
+                  "swapped the labels")
+
+
+@pytest.mark.parametrize("earlier, broken, fragment", [
+    ("initialize_with_zeros", initialize_with_zeros_row, "expected (2, 1): a column vector"),
+    ("optimize", in_notebook(optimize_as_in_the_notebook, propagate=propagate_without_1_over_m),
+     None),
+    ("predict", predict_floats, "integers"),
+])
+def test_model_with_a_broken_earlier_exercise_says_to_fix_it_first(earlier, broken, fragment):
+    model = in_notebook(model_as_in_the_notebook, **{earlier: broken})
+    if fragment is None:  # optimize calls propagate, whose check fails: that is the one to fix
+        blames_earlier(checks.check_model, model, "propagate", "dw is 3 times too large")
+    else:
+        blames_earlier(checks.check_model, model, earlier, fragment)
+
+
+def test_model_with_a_broken_sigmoid_names_sigmoid_not_propagate_or_optimize():
+    # sigmoid is two calls away (model -> optimize -> propagate -> sigmoid) and predict's too
+    optimize = in_notebook(optimize_as_in_the_notebook,
+                           propagate=in_notebook(propagate, sigmoid=sigmoid_flat))
+    model = in_notebook(model_as_in_the_notebook, optimize=optimize,
+                        predict=in_notebook(predict, sigmoid=sigmoid_flat))
+    message = blames_earlier(checks.check_model, model, "sigmoid")
+    assert "propagate" not in message and "optimize" not in message
+
+
+def test_model_with_right_earlier_exercises_blames_itself(capsys):
+    model = in_notebook(model_as_in_the_notebook, optimize=optimize_as_in_the_notebook)
+    checks.check_model(model)
+    assert capsys.readouterr().out == "✔ model_as_in_the_notebook: all checks passed.\n"
+
+    def model_fraction(*args, **kwargs):
+        d = model(*args, **kwargs)
+        return {**d, "train_accuracy": d["train_accuracy"] / 100}
+
+    blames_itself(checks.check_model, in_notebook(model_fraction, model=model), "a fraction")
+
+
+def test_a_renamed_earlier_exercise_is_reported_as_missing():
+    optimize = in_notebook(optimize_as_in_the_notebook)
+    del optimize.__globals__["propagate"]
+    fails(checks.check_optimize, optimize,
+          "optimize_as_in_the_notebook calls propagate, but there is no function propagate in "
+          "your notebook: run the cell that defines propagate")
+
+
+# ------------------------------------------------------------------- what the text asks for
+
+
+def test_initialize_with_zeros_b_must_be_the_plain_number_0():
+    for b in (0, np.zeros((1, 1)), np.float32(0)):
+        fails(checks.check_initialize_with_zeros,
+              lambda dim, dtype=np.float64, b=b: (np.zeros((dim, 1), dtype=dtype), b),
+              "b from <lambda>(2) is " if np.ndim(b) == 0 else "must be a single",
+              *(["make it the plain number 0.0, a Python float"] if np.ndim(b) == 0 else []))
+
+
+def test_propagate_cost_must_be_a_python_float(capsys):
+    def propagate_array_cost(w, b, X, Y):  # np.mean(..., keepdims=True)[0, 0] would pass
+        grads, cost = propagate(w, b, X, Y)
+        return grads, np.array(cost, dtype=X.dtype)
+
+    fails(checks.check_propagate, propagate_array_cost,
+          "the cost from propagate_array_cost has type ndarray, expected a Python float")
+
+    def propagate_numpy_cost(w, b, X, Y):  # np.float64 is a float: accepted
+        grads, cost = propagate(w, b, X, Y)
+        return grads, np.float64(cost)
+
+    checks.check_propagate(propagate_numpy_cost)
+    assert capsys.readouterr().out == "✔ propagate_numpy_cost: all checks passed.\n"
+
+
+def test_optimize_costs_must_be_a_list():
+    def optimize_tuple(*args, **kwargs):
+        params, grads, costs = optimize(*args, **kwargs)
+        return params, grads, tuple(costs)
+
+    fails(checks.check_optimize, optimize_tuple, "costs must be a list, got tuple.")
+
+
+def test_optimize_prints_the_cost_as_the_text_says_and_only_when_asked():
+    def optimize_6_decimals(w, b, X, Y, num_iterations=2000, learning_rate=0.005,
+                            print_cost=False):
+        result = optimize(w, b, X, Y, num_iterations, learning_rate)
+        if print_cost:
+            for i, cost in zip(range(0, num_iterations, 100), result[2], strict=True):
+                print(f"Cost after iteration {i}: {cost:.6f}")
+        return result
+
+    fails(checks.check_optimize, optimize_6_decimals, "With print_cost=True",
+          "'Cost after iteration 0: 5.8015\\n", "4 decimals")
+
+    def optimize_chatty(w, b, X, Y, num_iterations=2000, learning_rate=0.005,
+                        print_cost=False):
+        return optimize(w, b, X, Y, num_iterations, learning_rate, print_cost=True)
+
+    fails(checks.check_optimize, optimize_chatty, "with print_cost=False: print only when")

@@ -11,7 +11,7 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import tensorflow as tf  # noqa: E402
-from check_tools import fails, stub  # noqa: E402
+from check_tools import blames_earlier, blames_itself, fails, in_notebook, stub  # noqa: E402
 
 from helpers.checks import shallow as checks  # noqa: E402
 
@@ -104,7 +104,7 @@ def test_other_correct_forms_pass(capsys):
         Z = tf.matmul(w, X, transpose_a=True) + b
         dZ = tf.sigmoid(Z) - Y
         cost = tf.reduce_mean(tf.nn.softplus(-Z) * Y + tf.nn.softplus(Z) * (1 - Y))
-        return {"dw": X @ tf.transpose(dZ) / m, "db": tf.reduce_sum(dZ) / m}, float(cost)
+        return {"dw": X @ tf.transpose(dZ) / m, "db": tf.reduce_sum(dZ) / m}, cost
 
     def initialize_stateless(n_x, n_h, n_y, seed=1):
         return {
@@ -404,8 +404,18 @@ def test_train_step_that_only_works_eagerly():
         cost = train_step(X, Y, parameters, learning_rate, activation)
         return float(cost.numpy())
 
-    fails(checks.check_train_step, broken, "works step by step but not inside tf.function",
+    # returning a float is what breaks it, and the text asks for a tensor: said first
+    fails(checks.check_train_step, broken, "has type float, expected a TensorFlow tensor",
           "no .numpy()")
+
+    def broken_inside(X, Y, parameters, learning_rate, activation=tf.tanh):
+        cost = train_step(X, Y, parameters, learning_rate, activation)
+        if cost.numpy() > 100:  # a symbolic tensor has no value inside tf.function
+            print("large cost")
+        return cost
+
+    fails(checks.check_train_step, broken_inside,
+          "works step by step but not inside tf.function", "no .numpy()")
 
 
 def test_check_inputs_are_float64_variables():
@@ -506,7 +516,7 @@ def test_nn_model_other_correct_loops_pass(capsys):
                 costs.append(cost)
             if print_cost and i % 1000 == 0:
                 print(i, cost)
-        return parameters, np.array(costs)
+        return parameters, costs  # NumPy numbers: numbers all the same
 
     checks.check_nn_model(eager)
     checks.check_nn_model(graph)
@@ -672,3 +682,130 @@ def test_nn_model_with_float32_data():
         return parameters, costs[::100]
 
     fails(checks.check_nn_model, broken, "broken raised", "float tensor")
+
+
+# ------------------------------------------------------------------- earlier exercises first
+
+
+def forward_without_bias(X, parameters, activation=tf.tanh):
+    return parameters["W2"] @ activation(parameters["W1"] @ X) + parameters["b2"]
+
+
+def compute_cost_summed(Z2, Y):
+    return tf.reduce_sum(tf.nn.sigmoid_cross_entropy_with_logits(labels=Y, logits=Z2))
+
+
+def train_step_uphill(X, Y, parameters, learning_rate, activation=tf.tanh):
+    return train_step(X, Y, parameters, -learning_rate, activation)
+
+
+@pytest.mark.parametrize("earlier, broken, fragment", [
+    ("forward_propagation", forward_without_bias, "Z2 = forward_without_bias(X, parameters"),
+    ("compute_cost", compute_cost_summed, "the cost is 4 times too large"),
+])
+def test_train_step_with_a_broken_earlier_exercise_says_to_fix_it_first(earlier, broken,
+                                                                         fragment):
+    blames_earlier(checks.check_train_step, in_notebook(train_step, **{earlier: broken}),
+                   earlier, fragment)
+
+
+def test_train_step_with_right_earlier_exercises_blames_itself():
+    step = in_notebook(train_step_uphill,
+                       train_step=in_notebook(train_step, forward_propagation=forward_propagation,
+                                              compute_cost=compute_cost))
+    blames_itself(checks.check_train_step, step, "uphill")
+
+
+@pytest.mark.slow
+def test_nn_model_with_a_broken_train_step_says_to_fix_it_first():
+    blames_earlier(checks.check_nn_model, in_notebook(nn_model, train_step=train_step_uphill),
+                   "train_step", "uphill")
+    # deeper: train_step is right, but the compute_cost it calls is not
+    step = in_notebook(train_step, compute_cost=compute_cost_summed)
+    blames_earlier(checks.check_nn_model, in_notebook(nn_model, train_step=step),
+                   "compute_cost", "4 times too large")
+
+
+@pytest.mark.slow
+def test_nn_model_with_a_right_train_step_blames_itself():
+    blames_itself(checks.check_nn_model,
+                  in_notebook(_nn_model_with(learning_rate=0.5), train_step=train_step),
+                  "ignores its learning_rate argument")
+
+
+def test_predict_with_a_broken_forward_propagation_says_to_fix_it_first():
+    blames_earlier(checks.check_predict,
+                   in_notebook(predict, forward_propagation=forward_without_bias),
+                   "forward_propagation")
+
+    def predict_inverted(parameters, X, activation=tf.tanh):
+        return 1 - predict(parameters, X, activation)
+
+    blames_itself(checks.check_predict,
+                  in_notebook(predict_inverted, forward_propagation=forward_propagation),
+                  "inverted")
+
+
+# ------------------------------------------------------------------- what the text asks for
+
+
+def test_propagate_tf_returns_tensors():
+    def propagate_float_cost(w, b, X, Y):
+        grads, cost = propagate_tf(w, b, X, Y)
+        return grads, float(cost)
+
+    fails(checks.check_propagate_tf, propagate_float_cost,
+          "the cost from propagate_float_cost has type float, expected a TensorFlow tensor")
+
+    def propagate_numpy_grads(w, b, X, Y):
+        grads, cost = propagate_tf(w, b, X, Y)
+        return {key: value.numpy() for key, value in grads.items()}, cost
+
+    fails(checks.check_propagate_tf, propagate_numpy_grads,
+          "grads['dw'] from propagate_numpy_grads has type ndarray, expected a TensorFlow tensor")
+
+
+def test_forward_propagation_and_compute_cost_return_tensors():
+    fails(checks.check_forward_propagation,
+          lambda X, parameters, activation=tf.tanh: forward_propagation(
+              X, parameters, activation).numpy(),
+          "has type ndarray, expected a TensorFlow tensor", "need the tensor")
+    fails(checks.check_compute_cost, lambda Z2, Y: float(compute_cost(Z2, Y)),
+          "the cost from <lambda> has type float, expected a TensorFlow tensor")
+
+
+def test_train_step_returns_a_tensor():
+    def train_step_float(X, Y, parameters, learning_rate, activation=tf.tanh):
+        return float(train_step(X, Y, parameters, learning_rate, activation))
+
+    fails(checks.check_train_step, train_step_float, "has type float, expected a TensorFlow tensor")
+
+
+def _nn_model_keeping(keep):
+    """nn_model, with ``keep(cost)`` appended to the costs and ``keep(costs)`` returned."""
+
+    def nn_model_kept(X, Y, n_h, num_iterations, learning_rate, activation=tf.tanh, seed=1,
+                      print_cost=False):
+        X, Y = tf.constant(X, tf.float64), tf.constant(Y, tf.float64)
+        parameters = initialize_parameters(X.shape[0], n_h, Y.shape[0], seed)
+        step = tf.function(lambda: train_step(X, Y, parameters, learning_rate, activation))
+        costs = []
+        for i in range(num_iterations):
+            cost = step()
+            if i % 100 == 0:
+                costs.append(keep(cost))
+            if print_cost and i % 1000 == 0:
+                print(f"cost after step {i}: {cost:.4f}")
+        return parameters, keep(costs)
+
+    return nn_model_kept
+
+
+@pytest.mark.slow
+def test_nn_model_costs_are_numbers_in_a_list():
+    fails(checks.check_nn_model,
+          _nn_model_keeping(lambda cost: cost if isinstance(cost, list) else cost),
+          "costs[0] returned by", "has type EagerTensor, expected a number: append float(cost)")
+    fails(checks.check_nn_model,
+          _nn_model_keeping(lambda cost: tuple(cost) if isinstance(cost, list) else float(cost)),
+          "must be a list of numbers, got tuple")

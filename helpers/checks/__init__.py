@@ -1,13 +1,19 @@
 """Checks that follow each exercise, one module per notebook, and the tools they share.
 
 A check calls the learner's function on fixed inputs and prints one pass line, or raises
-:class:`CheckFailed` saying what is wrong. Checks never show the solution.
+:class:`CheckFailed` saying what is wrong. Checks never show the solution. In a notebook a
+failing check shows only "✘ <message>", no traceback (``CheckFailed._render_traceback_``), and
+the cell still fails. A check whose function calls earlier exercises first runs their checks
+(:func:`require_passing`), so that each check judges its own exercise.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dis
+import io
 import math
+import types
 import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -21,6 +27,22 @@ IN_PLACE_RULE = ("The course's rule is no in-place updates (notebook 1): a funct
 
 class CheckFailed(AssertionError):
     """The learner's function gave a wrong answer. The message says what is wrong."""
+
+    def _render_traceback_(self) -> list[str]:
+        """What IPython (Jupyter, nbclient, the grader) shows for a failing check: the message.
+
+        IPython's public hook for exceptions that format themselves: it replaces the traceback
+        through ``helpers/checks`` by one line, while the cell still fails (an ``error``
+        output named CheckFailed, an execute_reply of status "error"). Other exceptions keep
+        IPython's usual traceback. A custom handler (``set_custom_exc``) would need IPython's
+        private ``_showtraceback`` to show anything (IPython ignores its return value) and
+        global state to install; this hook needs neither.
+        """
+        return [f"✘ {self}"]
+
+
+class PrerequisiteFailed(CheckFailed):
+    """The function under test calls an earlier exercise whose own check fails."""
 
 
 def passed(name: str) -> None:
@@ -178,3 +200,93 @@ def expect_close(value: Any, expected: Any, what: str, *, rtol: float = 1e-6,
             f"{what} is wrong: at index {tuple(int(i) for i in worst)} it is "
             f"{array[worst]:.6g}, expected {expected[worst]:.6g}."
         )
+
+
+# --------------------------------------------------------------------------- prerequisites
+
+#: While a check runs its prerequisites' checks: {(check, function): the failure or None}, so
+#: that each earlier check runs once per check cell (``None`` outside a check).
+_verdicts: dict[tuple[int, int], CheckFailed | None] | None = None
+
+
+def _python_function(function: Any) -> Any:
+    """The plain Python function behind ``function`` (a ``tf.function``'s own code)."""
+    return getattr(function, "python_function", function)
+
+
+def _global_names(function: Any, namespace: dict, skip: set[str]) -> set[str]:
+    """The global names ``function`` reads, including through the plain functions it calls
+    from the same namespace (the learner's own helpers), except those named in ``skip``."""
+    names: set[str] = set()
+    todo, seen_code = [getattr(_python_function(function), "__code__", None)], set()
+    while todo:
+        code = todo.pop()
+        if not isinstance(code, types.CodeType) or code in seen_code:
+            continue
+        seen_code.add(code)
+        todo += [const for const in code.co_consts if isinstance(const, types.CodeType)]
+        for instruction in dis.get_instructions(code):
+            if instruction.opname not in ("LOAD_GLOBAL", "LOAD_NAME"):
+                continue
+            name = instruction.argval
+            if name in names:
+                continue
+            names.add(name)
+            helper = _python_function(namespace.get(name))
+            if (name not in skip and isinstance(helper, types.FunctionType)
+                    and helper.__globals__ is namespace):
+                todo.append(helper.__code__)
+    return names
+
+
+def require_passing(function: Callable, *prerequisites: tuple[str, Callable]) -> None:
+    """Run, silently, the checks of the earlier exercises that ``function`` calls.
+
+    ``prerequisites`` are ``(name, check)`` pairs, in the notebook's order. The learner's
+    earlier functions are looked up by name where ``function`` was defined (the notebook's
+    namespace, its ``__globals__``); only those its code uses, directly or through helpers of
+    its own, are checked. The first that fails raises :class:`PrerequisiteFailed` naming it
+    (the deepest one, if that check has prerequisites of its own), so the check of
+    ``function`` never blames ``function`` for an earlier exercise's bug.
+    """
+    global _verdicts
+    code = _python_function(function)
+    namespace = getattr(code, "__globals__", None)
+    if not isinstance(namespace, dict):
+        return
+    used = _global_names(code, namespace, {name for name, _ in prerequisites})
+    outermost = _verdicts is None
+    if outermost:
+        _verdicts = {}
+    try:
+        for name, check in prerequisites:
+            if name not in used:
+                continue
+            earlier = namespace.get(name)
+            uses = f"{name_of(function, 'your function')} calls {name}"
+            expect(earlier is not None,
+                   f"{uses}, but there is no function {name} in your notebook: run the cell "
+                   f"that defines {name} (its exercise comes earlier), and keep that name.")
+            if earlier is function:
+                continue
+            expect(callable(earlier),
+                   f"{uses}, but {name} in your notebook is now of type "
+                   f"{type(earlier).__name__}, not a function: a later cell reused the name. "
+                   f"Run the cell that defines {name} again.")
+            key = (id(check), id(earlier))
+            if key not in _verdicts:
+                _verdicts[key] = None
+                try:
+                    with contextlib.redirect_stdout(io.StringIO()):
+                        check(earlier)
+                except CheckFailed as err:
+                    _verdicts[key] = err
+            failure = _verdicts[key]
+            if isinstance(failure, PrerequisiteFailed):
+                raise PrerequisiteFailed(str(failure)) from None
+            if failure is not None:
+                raise PrerequisiteFailed(f"fix {name} first: its check fails ({failure})"
+                                         ) from None
+    finally:
+        if outermost:
+            _verdicts = None

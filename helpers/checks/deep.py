@@ -23,6 +23,7 @@ from helpers.checks import (
     expect_shape,
     expect_unchanged,
     passed,
+    require_passing,
 )
 
 __all__ = [
@@ -124,7 +125,7 @@ FWD_SIGMOID_NO_B = [[0.462570154656, 0.171504769975], [0.278884821977, 0.9046505
 
 
 def _expect_cache(cache, what: str) -> tuple:
-    ok = isinstance(cache, tuple | list) and len(cache) == 4
+    ok = isinstance(cache, tuple) and len(cache) == 4
     expect(ok, f"{what} must be the tuple (A_prev, W, b, Z); got {type(cache).__name__} "
                f"{cache!r:.60}.")
     return tuple(cache)
@@ -135,8 +136,8 @@ def check_linear_activation_forward(linear_activation_forward: Callable) -> None
     name = "linear_activation_forward"
     A_prev, W, b = np.array(FWD_A_PREV), np.array(FWD_W), np.array(FWD_B)
     for activation, expected in (("relu", FWD_RELU), ("sigmoid", FWD_SIGMOID)):
-        result = call(linear_activation_forward, A_prev.copy(), W.copy(), b.copy(), activation,
-                      name=name)
+        given = A_prev.copy(), W.copy(), b.copy()
+        result = call(linear_activation_forward, *given, activation, name=name)
         expect(isinstance(result, tuple) and len(result) == 2,
                f"{name} must return two things, (A, cache).")
         A, cache = result
@@ -151,7 +152,21 @@ def check_linear_activation_forward(linear_activation_forward: Callable) -> None
         A_c, W_c, b_c, Z = _expect_cache(cache, "cache")
         expect(np.array_equal(A_c, A_prev) and np.array_equal(W_c, W) and np.array_equal(b_c, b),
                "cache must hold (A_prev, W, b, Z) in that order, the inputs unchanged.")
+        expect(all(kept is array for kept, array in zip((A_c, W_c, b_c), given, strict=True)),
+               "cache must hold the arrays A_prev, W and b you were given, not copies of them: "
+               "a cache keeps references to arrays that exist anyway.")
         expect_close(Z, FWD_Z, "Z in the cache", rtol=1e-6)
+    try:
+        linear_activation_forward(A_prev.copy(), W.copy(), b.copy(), "tanh")
+    except ValueError:
+        pass
+    except Exception as err:  # noqa: BLE001 - any other error is the learner's to fix
+        raise CheckFailed(f"{name}(..., activation='tanh') raised {type(err).__name__}: "
+                          f"{err}; raise a ValueError for an activation other than 'relu' "
+                          "or 'sigmoid'.") from None
+    else:
+        raise CheckFailed(f"{name}(..., activation='tanh') returned a result: raise a "
+                          "ValueError for an activation other than 'relu' or 'sigmoid'.")
     A32, _ = call(linear_activation_forward, A_prev.astype(np.float32), W.astype(np.float32),
                   b.astype(np.float32), "sigmoid", name=name)
     expect(np.asarray(A32).dtype == np.float32,
@@ -203,11 +218,12 @@ def _net_caches() -> list[tuple]:
 def check_L_model_forward(L_model_forward: Callable) -> None:
     """``L_model_forward(X, parameters)`` -> (AL, caches), caches[l-1] = (A_prev, W, b, Z)."""
     name = "L_model_forward"
+    require_passing(L_model_forward, ("linear_activation_forward", check_linear_activation_forward))
     result = call(L_model_forward, np.array(NET_X), _net_params(), name=name)
     expect(isinstance(result, tuple) and len(result) == 2,
            f"{name} must return two things, (AL, caches).")
     AL, caches = result
-    expect(isinstance(caches, list | tuple), f"caches must be a list, got {type(caches).__name__}.")
+    expect(isinstance(caches, list), f"caches must be a list, got {type(caches).__name__}.")
     expect(len(caches) == 3, f"caches has {len(caches)} entries for a 3-layer network; "
                              "append one cache per layer, the last layer included.")
     AL = expect_shape(AL, (1, 4), "AL")
@@ -307,6 +323,7 @@ def check_linear_backward(linear_backward: Callable) -> None:
 def check_L_model_backward(L_model_backward: Callable) -> None:
     """``L_model_backward(AL, Y, caches)`` -> {"dW1", "db1", ..., "dWL", "dbL"}."""
     name = "L_model_backward"
+    require_passing(L_model_backward, ("linear_backward", check_linear_backward))
     keys = list(NET_GRADS)
     grads = call(L_model_backward, np.array(NET_AL), np.array(NET_Y), _net_caches(), name=name)
     expect_dict(grads, keys, "grads")

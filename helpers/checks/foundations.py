@@ -18,6 +18,7 @@ from helpers.checks import (
     expect_values,
     hint_on_failure,
     passed,
+    require_passing,
 )
 
 
@@ -41,6 +42,9 @@ def check_perceptron_predict(perceptron_predict: Callable) -> None:
     expect(_is_binary(out),
            f"{name} must return only 0s and 1s, got {out.tolist()}. Threshold z = w^T X + b: "
            "1 where z > 0, else 0 (don't return z or sigmoid(z)).")
+    expect(out.dtype.kind in "iu",
+           f"{name} returned an array of dtype {out.dtype}, expected integers: convert the "
+           "comparison's True/False to the integers 1 and 0.")
     expect(np.array_equal(out, [[0, 0, 0, 1]]),
            f"{name} with w = [[1], [1]], b = -1.5 (an AND gate) gave {out.tolist()}, expected "
            "[[0, 0, 0, 1]]. Did you forget the bias b?")
@@ -74,6 +78,7 @@ def check_perceptron_predict(perceptron_predict: Callable) -> None:
 def check_perceptron_update(perceptron_update: Callable) -> None:
     """perceptron_update(w (n_x, 1), b, x (n_x, 1), y, learning_rate) -> (new w, new b)."""
     name = "perceptron_update"
+    require_passing(perceptron_update, ("perceptron_predict", check_perceptron_predict))
 
     def run(w, b, x, y, learning_rate, case):
         w_in, x_in = w.copy(), x.copy()
@@ -84,7 +89,9 @@ def check_perceptron_update(perceptron_update: Callable) -> None:
         new_w = expect_shape(new_w, w.shape, f"w returned {case}")
         expect_unchanged(w, w_in, "w", name)
         expect_unchanged(x, x_in, "x", name)
-        return new_w, expect_scalar(new_b, f"b returned {case}", one_entry=True)
+        return new_w, expect_scalar(new_b, f"b returned {case}",
+                                    "b stays a number: take the one entry of the (1, 1) "
+                                    "prediction perceptron_predict gives for one example.")
 
     # 1. Correct prediction (z = 0.5 > 0 and y = 1): nothing may change.
     case = "after a correct prediction"
@@ -122,8 +129,8 @@ def check_sigmoid_derivative(sigmoid_derivative: Callable) -> None:
     name = "sigmoid_derivative"
 
     out = call(sigmoid_derivative, 0.0, name=name)
-    expect(np.asarray(out).size == 1,
-           f"{name}(0.0) should be one number, got shape {np.shape(out)}.")
+    expect(np.shape(out) == (),
+           f"{name}(0.0) should be one number, like z, got shape {np.shape(out)}.")
     value = float(np.asarray(out).reshape(-1)[0])
     if not np.isclose(value, 0.25):
         hints = {0.0: " Apply the formula to sigma(z), not to z itself.",
@@ -191,8 +198,8 @@ def check_flatten_images(flatten_images: Callable) -> None:
                           "columns.")
     if not np.allclose(out, expected) and np.allclose(np.sort(out, axis=0), expected):
         raise CheckFailed(f"{what}: each column holds the right image's numbers, in the wrong "
-                          "order. Flatten in NumPy's own memory order (pixel after pixel along "
-                          "each row, the three colours of a pixel together).")
+                          "order. Flatten in C (row-major) index order, NumPy's default: pixel "
+                          "after pixel along each row, the three colours of a pixel together.")
     expect_close(out, expected, what)
     passed(name)
 
@@ -279,7 +286,8 @@ def check_logistic_gradients(logistic_gradients: Callable) -> None:
     expect(dw.shape != (1, 3), f"dw from {what} has shape (1, 3), expected (3, 1), the shape "
            "of w: X has shape (n_x, m), so multiply it by the transpose of A - Y, (m, 1).")
     dw = expect_shape(dw, (3, 1), f"dw from {what}")
-    db = expect_scalar(db, f"db from {what}", one_entry=True)
+    db = expect_scalar(db, f"db from {what}", "db is a number: sum over all the entries of "
+                       "A - Y, without keepdims.")
     expected_dw = np.array([[0.11557442751423122], [-0.13286438225158975],
                             [0.6641622018010245]])
     expected_db = 0.06044215546559489

@@ -12,6 +12,8 @@ inputs (shapes in brackets)::
 
 from __future__ import annotations
 
+import contextlib
+import io
 import math
 from collections.abc import Callable
 from typing import Any
@@ -33,6 +35,7 @@ from helpers.checks import (
     hint_on_failure,
     name_of,
     passed,
+    require_passing,
 )
 
 # --------------------------------------------------------------------------- fixed inputs
@@ -119,6 +122,14 @@ def _expect_labels(value: Any, shape: tuple[int, int], what: str) -> np.ndarray:
     return array
 
 
+def _expect_float(value: Any, what: str) -> None:
+    """The exercise asks for a Python float (np.float64 is one too): not a 0-d array, not a
+    float32 number."""
+    expect(isinstance(value, float),
+           f"{what} has type {type(value).__name__}, expected a Python float: return "
+           "float(cost), a single number whatever the dtype of the data.")
+
+
 def _diagnose(value: np.ndarray, expected: np.ndarray, what: str, m: int) -> None:
     """Name the usual mistakes (wrong sign, missing 1/m) before a generic mismatch."""
     value = np.asarray(value, dtype=float)
@@ -173,12 +184,15 @@ def check_initialize_with_zeros(initialize_with_zeros: Callable) -> None:
         expect(not np.any(w), f"w from {how} is not all zeros.")
         number = expect_scalar(b, f"b from {how}", "Use b = 0.0.")
         expect(number == 0.0, f"b from {how} is {number}, expected 0.")
+        expect(isinstance(b, float), f"b from {how} is {b!r} of type {type(b).__name__}: make "
+               "it the plain number 0.0, a Python float.")
     passed(name)
 
 
 def check_propagate(propagate: Callable) -> None:
     """propagate(w, b, X, Y) -> (grads, cost): values, shapes, dtype, safety at z = +-1000."""
     name = name_of(propagate, "propagate")
+    require_passing(propagate, ("sigmoid", check_sigmoid))
     m = X.shape[1]
     grads, cost = expect_values(_call(propagate, W, B, X, Y), 2, name, "grads, cost")
     grads = expect_dict(grads, ("dw", "db"), f"grads from {name}")
@@ -189,6 +203,7 @@ def check_propagate(propagate: Callable) -> None:
     _diagnose(np.asarray(grads["db"]), np.asarray(PROPAGATE_DB), "db", m)
     expect_number(grads["db"], PROPAGATE_DB, "db")
     expect_scalar(cost, "cost", "Average the losses with np.mean, or np.sum(...) / m.")
+    _expect_float(cost, f"the cost from {name}")
     _diagnose(np.asarray(cost), np.asarray(PROPAGATE_COST), "cost", m)
     expect_number(cost, PROPAGATE_COST, "cost",
                   "The cost is the mean over the examples of "
@@ -219,12 +234,14 @@ def check_propagate(propagate: Callable) -> None:
            "to float64 on every iteration, which is slow.")
     expect_close(dw32, PROPAGATE_DW, "dw for float32 inputs", rtol=1e-5, atol=1e-6)
     expect_number(cost, PROPAGATE_COST, "cost for float32 inputs", rtol=1e-5)
+    _expect_float(cost, f"the cost from {name} on float32 inputs")
     passed(name)
 
 
 def check_optimize(optimize: Callable) -> None:
     """optimize(...) -> (params, grads, costs): values after 100 and 201 steps, inputs intact."""
     name = name_of(optimize, "optimize")
+    require_passing(optimize, ("propagate", check_propagate))
     # One step: w - 0.009 * dw, with the dw that check_propagate expects.
     params, _, _ = expect_values(
         _call(optimize, W, B, X, Y, num_iterations=1, learning_rate=0.009), 3, name,
@@ -254,27 +271,44 @@ def check_optimize(optimize: Callable) -> None:
                   "Update b = b - learning_rate * db.")
     expect_close(grads["dw"], OPTIMIZE_DW, "grads['dw'] (the gradient of the last iteration)")
     expect_number(grads["db"], OPTIMIZE_DB, "grads['db'] (the gradient of the last iteration)")
-    expect(isinstance(costs, list | tuple | np.ndarray),
-           f"costs must be a list, got {type(costs).__name__}.")
+    expect(isinstance(costs, list), f"costs must be a list, got {type(costs).__name__}.")
     expect(len(costs) == 1, f"costs has {len(costs)} entries after 100 iterations, expected 1: "
            "record the cost when i % 100 == 0 (iteration 0 only, here).")
 
-    params, grads, costs = expect_values(
-        _call(optimize, W, B, X, Y, num_iterations=201, learning_rate=0.009), 3, name,
-        "params, grads, costs")
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        params, grads, costs = expect_values(
+            _call(optimize, W, B, X, Y, num_iterations=201, learning_rate=0.009,
+                  print_cost=True), 3, name, "params, grads, costs")
     expect(len(costs) == 3, f"costs has {len(costs)} entries after 201 iterations, expected 3 "
            "(iterations 0, 100 and 200): append the cost when i % 100 == 0.")
     expect_close(np.asarray(costs, dtype=float).ravel(), OPTIMIZE_COSTS_201,
                  "costs after 201 iterations")
+    expected = "".join(f"Cost after iteration {i}: {cost:.4f}\n"
+                       for i, cost in zip((0, 100, 200), OPTIMIZE_COSTS_201, strict=True))
+    lines = [line.rstrip() for line in printed.getvalue().splitlines() if line.strip()]
+    expect(lines == expected.splitlines(),
+           f"With print_cost=True, {name} printed {printed.getvalue()!r}, expected "
+           f"{expected!r}: the cost every 100 iterations, 4 decimals.")
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        _call(optimize, W, B, X, Y, num_iterations=101, learning_rate=0.009)
+    expect(printed.getvalue() == "",
+           f"{name} printed {printed.getvalue()[:60]!r} with print_cost=False: print only "
+           "when print_cost is true.")
     passed(name)
 
 
 def check_predict(predict: Callable) -> None:
     """predict(w, b, X) -> (1, m) labels 0/1, threshold 0.5, no overflow at z = +-1000."""
     name = name_of(predict, "predict")
+    require_passing(predict, ("sigmoid", check_sigmoid))
     prediction = _call(predict, PREDICT_W, PREDICT_B, PREDICT_X)
     expect(prediction is not None, f"{name} returned None: did you forget the 'return' line?")
     labels = _expect_labels(prediction, (1, 4), f"{name}(w, b, X)")
+    expect(labels.dtype.kind in "iu",
+           f"{name}(w, b, X) has dtype {labels.dtype}, expected integers 0 and 1: convert the "
+           "comparison's True/False to int.")
     if np.array_equal(labels, 1 - PREDICT_EXPECTED):
         raise CheckFailed(f"{name} swapped the labels: predict 1 (cat) where A > 0.5.")
     expect(np.array_equal(labels, PREDICT_EXPECTED),
@@ -294,6 +328,8 @@ def check_predict(predict: Callable) -> None:
 def check_model(model: Callable) -> None:
     """model(...) on a tiny synthetic problem: keys, costs, parameters, predictions, dtype."""
     name = name_of(model, "model")
+    require_passing(model, ("initialize_with_zeros", check_initialize_with_zeros),
+                    ("optimize", check_optimize), ("predict", check_predict))
     d = _call(model, MODEL_X_TRAIN, MODEL_Y_TRAIN, MODEL_X_TEST, MODEL_Y_TEST,
               num_iterations=300, learning_rate=0.5)
     d = expect_dict(d, MODEL_KEYS, f"the dict returned by {name}")

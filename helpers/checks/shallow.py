@@ -24,6 +24,7 @@ import contextlib
 import inspect
 import io
 import math
+import numbers
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -46,6 +47,7 @@ from helpers.checks import (
     hint_on_failure,
     name_of,
     passed,
+    require_passing,
 )
 
 F64 = tf.float64
@@ -165,6 +167,13 @@ def _network(values: dict[str, Any] | None = None) -> dict[str, tf.Variable]:
     return {key: tf.Variable(values[key], dtype=F64, name=key) for key in PARAMETER_NAMES}
 
 
+def _expect_tensor(value: Any, what: str, fix: str = "") -> None:
+    """The exercise asks for a TensorFlow tensor (not a NumPy array, not a Python number)."""
+    expect(tf.is_tensor(value),
+           (f"{what} has type {type(value).__name__}, expected a TensorFlow tensor: keep it a "
+            f"tensor (no .numpy(), float() or NumPy functions). {fix}").strip())
+
+
 def _sum_not_mean(value: Any, expected: float, m: int, what: str) -> None:
     """Name the 'sum instead of mean' mistake before a generic mismatch."""
     expect_not_m_times(expect_scalar(value, what), expected, m, what,
@@ -191,6 +200,9 @@ def check_propagate_tf(propagate_tf: Callable) -> None:
                f"{key[1:]}. Compute Z, A and the cost inside 'with tf.GradientTape() as tape:', "
                "with TensorFlow operations on w and b (no .numpy(), no NumPy functions), "
                "then call tape.gradient(cost, [w, b]).")
+    _expect_tensor(cost, f"the cost from {name}")
+    for key in ("dw", "db"):
+        _expect_tensor(grads[key], f"grads['{key}'] from {name}")
     _sum_not_mean(cost, PROPAGATE_COST, m, "cost")
     expect_number(cost, PROPAGATE_COST, "cost",
                   "It is tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=Y, "
@@ -272,6 +284,7 @@ def check_forward_propagation(forward_propagation: Callable) -> None:
     name = name_of(forward_propagation, "forward_propagation")
     X = _constant(NET_X)
     Z2 = call(forward_propagation, X, _network(), tf.tanh, name=name)
+    _expect_tensor(Z2, f"Z2 from {name}", "The cost and its gradients need the tensor.")
     Z2 = expect_shape(as_numbers(Z2, f"the result of {name}"), (1, 4),
                       f"Z2 from {name} (one logit per example)")
     if np.allclose(Z2, FORWARD_TANH_SIGMOID, rtol=1e-6):
@@ -301,6 +314,7 @@ def check_compute_cost(compute_cost: Callable) -> None:
     name = name_of(compute_cost, "compute_cost")
     Z, Y, m = _constant(COST_Z), _constant(COST_Y), len(COST_Y[0])
     cost = call(compute_cost, Z, Y, name=name)
+    _expect_tensor(cost, f"the cost from {name}", "The tape differentiates tensors only.")
     _sum_not_mean(cost, COST, m, "the cost")
     if math.isclose(expect_scalar(cost, "the cost"), COST_SWAPPED, rel_tol=1e-6):
         raise CheckFailed("the cost has labels and logits swapped: call "
@@ -333,6 +347,7 @@ def _check_one_step(train_step: Callable, name: str, learning_rate: float,
     else:
         cost = call(train_step, X, Y, parameters, learning_rate, activation, name=name)
     expect(cost is not None, f"{how} returned None: return the cost.")
+    _expect_tensor(cost, f"the cost returned by {how}")
     for key in PARAMETER_NAMES:
         value = parameters[key]
         expect(value is variables[key],
@@ -357,6 +372,8 @@ def _check_one_step(train_step: Callable, name: str, learning_rate: float,
 def check_train_step(train_step: Callable) -> None:
     """train_step(X, Y, parameters, learning_rate, activation): one in-place GD step."""
     name = name_of(train_step, "train_step")
+    require_passing(train_step, ("forward_propagation", check_forward_propagation),
+                    ("compute_cost", check_compute_cost))
     _check_one_step(train_step, name, 0.5, tf.tanh, STEP_TANH_COST, STEP_TANH,
                     f"{name}(X, Y, parameters, 0.5, tf.tanh)")
     _check_one_step(train_step, name, 0.25, tf.nn.relu, STEP_RELU_COST, STEP_RELU,
@@ -440,12 +457,16 @@ def _train_fixed(nn_model: Callable, name: str, learning_rate: float, activation
                f"parameters['{key}'] returned by {how} is not the variable that "
                "initialize_parameters created: return the dict of variables that train_step "
                "updated in place (not copies or NumPy arrays).")
-    expect(isinstance(costs, list | tuple | np.ndarray),
+    expect(isinstance(costs, list),
            f"costs returned by {how} must be a list of numbers, got {type(costs).__name__}.")
     expected_count = len(range(0, NN_ITERATIONS, 100))
     expect(len(costs) == expected_count,
            f"{how} returned {len(costs)} costs, expected {expected_count}: the costs before "
            "steps 0, 100 and 200, one every 100 steps starting with the first.")
+    for i, cost in enumerate(costs):
+        expect(isinstance(cost, numbers.Real),
+               f"costs[{i}] returned by {how} has type {type(cost).__name__}, expected a number: "
+               "append float(cost), so that the list holds numbers, not tensors.")
     costs = [expect_scalar(cost, f"costs[{i}]") for i, cost in enumerate(costs)]
     return parameters, costs, printed.getvalue(), how
 
@@ -480,6 +501,8 @@ def check_nn_model(nn_model: Callable) -> None:
     """nn_model(X, Y, n_h, num_iterations, learning_rate, activation, seed, print_cost)
     -> (parameters, costs): your functions, put together into a training loop."""
     name = name_of(nn_model, "nn_model")
+    # Not initialize_parameters: this check replaces it by a fixed start (_fixed_start).
+    require_passing(nn_model, ("train_step", check_train_step))
     parameters, costs, printed, how = _train_fixed(nn_model, name, 0.5, tf.tanh)
     _expect_trained(parameters, costs, NN_TANH, how)
     expect(printed == "", f"{how} printed {printed[:60]!r}...: print only when print_cost "
@@ -508,6 +531,7 @@ def check_nn_model(nn_model: Callable) -> None:
 def check_predict(predict: Callable) -> None:
     """predict(parameters, X, activation) -> labels 0/1 as integers, shape (1, m)."""
     name = name_of(predict, "predict")
+    require_passing(predict, ("forward_propagation", check_forward_propagation))
     X = np.array(PREDICT_X)
     how = f"{name}(parameters, X, tf.tanh)"
     labels = call(predict, _network(), X, tf.tanh, name=name)

@@ -191,6 +191,23 @@ def _(model, rng):
     return {"model": d}
 
 
+@probe("check_choose_learning_rate", "choose_learning_rate")
+def _(choose_learning_rate, rng):
+    def noisy_data(n, m):  # label noise, so that accuracy and cost often rank rates apart
+        X = rng.normal(size=(n, m))
+        return X, (2 * rng.normal(size=(1, m)) + X[:1] > 0).astype(np.float64)
+
+    choices, lists = [], []
+    for _ in range(5):  # five problems: a wrong rule seldom picks the right rate in all five
+        n = int(rng.integers(2, 5))
+        (X_train, Y_train), (X_val, Y_val) = noisy_data(n, 24), noisy_data(n, 12)
+        rates = [float(rate) for rate in 10.0 ** rng.uniform(-2, 1.5, size=5)]  # in no order
+        choices.append(choose_learning_rate(X_train, Y_train, X_val, Y_val, rates,
+                                            int(rng.integers(50, 150))))
+        lists.append(rates)
+    return {"choices": choices, "learning_rates after the calls": lists}
+
+
 # ------------------------------------------------------------------------- notebook 3
 
 

@@ -313,3 +313,20 @@ def test_nn_model_probe_starts_from_its_own_network_and_puts_back_the_learners(t
     del namespace["initialize_parameters"]
     probes.record(namespace, "check_nn_model", 4, tmp_path)
     assert "initialize_parameters is not defined" in probes.load(tmp_path / "check_nn_model.npz")
+
+
+def test_choose_learning_rate_probe_tells_the_rule_from_the_usual_slips():
+    # Notebook 2's decision on a validation set: the right rule matches itself, and the two
+    # slips that look most like it (the lowest validation cost alone; the highest accuracy with
+    # ties left to the order of the list) do not, on the probe's inputs for this seed.
+    from test_checks_selection import choose_learning_rate, rule
+
+    spec = probes.PROBES["check_choose_learning_rate"]
+
+    def outputs(choose):
+        return probes.flatten(spec.run(choose, probes.rng_for(3, "check_choose_learning_rate")))
+
+    right = outputs(choose_learning_rate)
+    assert probes.compare(right, outputs(choose_learning_rate), spec) == ""
+    for slip in (rule(lambda s: s[2]), rule(lambda s: -s[1])):
+        assert "choose_learning_rate: 'choices[" in probes.compare(right, outputs(slip), spec)

@@ -372,3 +372,79 @@ def check_model(model: Callable) -> None:
            "initialize_with_zeros(X_train.shape[0], dtype=X_train.dtype).")
     expect_close(w32, MODEL_W, "d['w'] for float32 data", rtol=1e-4, atol=1e-5)
     passed(name)
+
+
+# --------------------------------------------------------------------------- choose_learning_rate
+
+# A tiny problem with 2 features: 10 training and 8 validation examples, 100 iterations for
+# every candidate learning rate.
+SELECT_X_TRAIN = np.array([[-0.8, 0.2, -1.7, 0.7, 1.1, -0.5, 0.4, 0.3, -0.4, -0.9],
+                           [-2.0, 1.4, 0.0, 2.5, 0.8, 0.3, -0.7, 1.4, -0.5, 1.6]])
+SELECT_Y_TRAIN = np.array([[0.0, 1.0, 0.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0]])
+SELECT_X_VAL = np.array([[-0.4, 0.2, -1.5, 2.3, -0.1, -0.4, 0.8, -0.9],
+                         [0.8, -1.2, 0.5, -1.0, -1.8, -0.6, -1.5, 0.6]])
+SELECT_Y_VAL = np.array([[0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 1.0, 0.0]])
+SELECT_ITERATIONS = 100
+SELECT_RATES = (0.03, 0.3, 3.0, 30.0)
+# A correct model trained on the training examples, scored on the validation examples:
+SELECT_ACCURACY = (75.0, 87.5, 75.0, 87.5)  # percent, for each rate of SELECT_RATES
+SELECT_COST = (0.5859, 0.3806, 0.3497, 0.4077)  # mean cross-entropy
+SELECT_CHOICE = 0.3  # 0.3 and 30.0 share the highest accuracy; 0.3 has the lower cost
+# What the usual slips return: the lowest validation cost alone (3.0; training on the
+# validation examples also gives 3.0); the tie broken the wrong way, or not at all (30.0).
+SELECT_SLIPS = {
+    3.0: "3.0 has the lowest validation cost, but not the highest validation accuracy: "
+         "accuracy decides first (and train on X_train, score on X_val).",
+    30.0: "30.0 ties with 0.3 on validation accuracy (87.5 %); between tied rates the lower "
+          "validation cost decides (0.3806 against 0.4077).",
+    0.03: "0.03 has the lowest validation accuracy (75.0 %, like 3.0).",
+}
+
+
+def _prerequisites_pass(function: Callable, *needed: tuple[str, Callable]) -> None:
+    """Run the checks of the earlier exercises that ``function``'s namespace defines, quietly.
+
+    ``needed``: (name, check) pairs. A failure says which exercise to fix first, so that a bug
+    there is not blamed on ``function``.
+    """
+    import contextlib
+    import io
+
+    namespace = getattr(function, "__globals__", {})
+    for name, check in needed:
+        if callable(namespace.get(name)):
+            try:
+                with contextlib.redirect_stdout(io.StringIO()):
+                    check(namespace[name])
+            except CheckFailed:
+                raise CheckFailed(f"fix `{name}` first: its check fails.") from None
+
+
+def check_choose_learning_rate(choose_learning_rate: Callable) -> None:
+    """choose_learning_rate(...): the text's rule, on a tiny problem; a Python float returned."""
+    name = name_of(choose_learning_rate, "choose_learning_rate")
+    _prerequisites_pass(choose_learning_rate, ("propagate", check_propagate),
+                        ("model", check_model))
+    # Both orders: a tie must be settled by the cost, not by the position in the list.
+    for order in (list(SELECT_RATES), list(reversed(SELECT_RATES))):
+        rates = list(order)
+        chosen = _call(choose_learning_rate, SELECT_X_TRAIN, SELECT_Y_TRAIN, SELECT_X_VAL,
+                       SELECT_Y_VAL, rates, SELECT_ITERATIONS)
+        how = f"{name}(..., learning_rates={order}, num_iterations={SELECT_ITERATIONS})"
+        expect(chosen is not None, f"{how} returned None: did you forget the 'return' line?")
+        expect(rates == order, f"{name} changed the list learning_rates you passed in (it is now "
+               f"{rates}). Leave the caller's list as it was.")
+        if isinstance(chosen, int | np.integer) and not isinstance(chosen, bool):
+            raise CheckFailed(f"{how} returned {chosen}, an int: return the learning rate "
+                              "itself, not its position in the list.")
+        expect(type(chosen) is float,
+               f"{how} returned a {type(chosen).__module__}.{type(chosen).__name__}; return a "
+               "Python float, one of learning_rates (float(...) converts a NumPy number).")
+        expect(chosen in order, f"{how} returned {chosen}, which is not one of the candidates.")
+        if chosen != SELECT_CHOICE:
+            table = "; ".join(f"{rate}: {accuracy} %, cost {cost}" for rate, accuracy, cost in
+                              zip(SELECT_RATES, SELECT_ACCURACY, SELECT_COST, strict=True))
+            raise CheckFailed(f"{how} returned {chosen}, expected {SELECT_CHOICE}. "
+                              f"{SELECT_SLIPS.get(chosen, '')} On X_val, after training on "
+                              f"X_train: {table}.")
+    passed(name)

@@ -46,6 +46,9 @@ UV_ENV = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
 
 NBVAL_FLAGS = ("--nbval", "--nbval-current-env", "--nbval-sanitize-with",
                "tests/nbval_sanitize.cfg", "--nbval-cell-timeout=1800")
+#: The tests' environment: one thread per library in every test process and notebook kernel,
+#: so that parallel test processes don't compete for the cores (helpers.environment reads it).
+TEST_ENV = {**UV_ENV, "COURSE_THREADS": "1"}
 #: How many processes run the tests, when ``--workers`` isn't given (default: one per core).
 WORKERS_ENV = "TEST_WORKERS"
 
@@ -115,8 +118,8 @@ def run(command: list, **kwargs) -> subprocess.CompletedProcess:
     """Run ``command`` from the checkout, echoed as make would; stop on failure."""
     print(" ".join(str(part) for part in command), flush=True)
     try:
-        return subprocess.run([str(part) for part in command], cwd=ROOT, check=True, env=UV_ENV,
-                              **kwargs)
+        return subprocess.run([str(part) for part in command], cwd=ROOT, check=True,
+                              **{"env": UV_ENV, **kwargs})
     except subprocess.CalledProcessError as err:
         raise SystemExit(err.returncode) from None
 
@@ -316,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
             selected = [] if args.unit else (args.notebooks or notebooks())
             workers = default_workers() if args.workers is None else worker_count(args.workers)
             run(test_command(vpy, selected, unit=not args.no_unit, workers=workers,
-                             skip_slow=args.unit))
+                             skip_slow=args.unit), env=TEST_ENV)
         elif args.command == "lab":
             run([vpy, "-m", "jupyter", "lab", "notebooks"])
         elif args.command == "lock":

@@ -25,7 +25,7 @@ import sys
 import time
 from pathlib import Path
 
-from helpers.environment import TF_THREADS, cpuinfo, prepare_notebook
+from helpers.environment import cpuinfo, prepare_notebook, reproducible_keras
 from helpers.paths import ROOT
 
 DEFAULT_OUT = ROOT / "experiments" / "cnn_results.md"
@@ -41,6 +41,7 @@ def cpu_name() -> str:
 def run(seeds: list[int]) -> list[dict]:
     """Train and evaluate one committee per seed; return one row per seed."""
     prepare_notebook(seeds[0], tensorflow=True)
+    reproducible_keras()
     import numpy as np
 
     from helpers import load_catvnoncat
@@ -98,7 +99,8 @@ def markdown(rows: list[dict], seconds_total: float) -> str:
         "Environment: "
         f"{cpu_name()}, {os.cpu_count()} logical CPUs, TensorFlow {tf.__version__}, "
         f"Keras {keras.__version__}, NumPy {np.__version__}, Python {platform.python_version()}, "
-        f"{TF_THREADS} TensorFlow thread(s) (intra- and inter-op), oneDNN off, op determinism on, "
+        f"TensorFlow threads {tf.config.threading.get_intra_op_parallelism_threads() or 'all'} "
+        "(intra-op), oneDNN off, op determinism on, "
         f"Keras in {keras.config.floatx()}. "
         f"Total run {seconds_total / 60:.1f} min. Wall-clock seconds depend on the machine's load; "
         "CPU seconds much less so.",

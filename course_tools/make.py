@@ -50,6 +50,9 @@ NBVAL_FLAGS = ("--nbval", "--nbval-current-env", "--nbval-sanitize-with",
 #: make run-notebooks: every cell must run without an error; outputs are not compared (for
 #: the platforms whose numbers may differ from the stored ones, see the README).
 RUN_ONLY_FLAGS = ("--nbval-lax", "--nbval-current-env", "--nbval-cell-timeout=1800")
+#: The tests' environment: one thread per library in every test process and notebook kernel,
+#: so that parallel test processes don't compete for the cores (helpers.environment reads it).
+TEST_ENV = {**UV_ENV, "COURSE_THREADS": "1"}
 #: How many processes run the tests, when ``--workers`` isn't given (default: one per core).
 WORKERS_ENV = "TEST_WORKERS"
 
@@ -119,8 +122,8 @@ def run(command: list, **kwargs) -> subprocess.CompletedProcess:
     """Run ``command`` from the checkout, echoed as make would; stop on failure."""
     print(" ".join(str(part) for part in command), flush=True)
     try:
-        return subprocess.run([str(part) for part in command], cwd=ROOT, check=True, env=UV_ENV,
-                              **kwargs)
+        return subprocess.run([str(part) for part in command], cwd=ROOT, check=True,
+                              **{"env": UV_ENV, **kwargs})
     except subprocess.CalledProcessError as err:
         raise SystemExit(err.returncode) from None
 
@@ -325,11 +328,11 @@ def main(argv: list[str] | None = None) -> int:
             selected = [] if args.unit else (args.notebooks or notebooks())
             workers = default_workers() if args.workers is None else worker_count(args.workers)
             run(test_command(vpy, selected, unit=not args.no_unit, workers=workers,
-                             skip_slow=args.unit))
+                             skip_slow=args.unit), env=TEST_ENV)
         elif args.command == "run-notebooks":
             workers = default_workers() if args.workers is None else worker_count(args.workers)
             run(test_command(vpy, args.notebooks or notebooks(), unit=False, workers=workers,
-                             compare=False))
+                             compare=False), env=TEST_ENV)
         elif args.command == "lab":
             run([vpy, "-m", "jupyter", "lab", "notebooks"])
         elif args.command == "lock":

@@ -80,7 +80,7 @@ RESULTS_PATH = EXPERIMENTS_DIR / "cnn_results.md"
 
 def as_images(x: np.ndarray, name: str = "x") -> np.ndarray:
     """Images in [0, 1], shape (m, px, px, 3), in Keras's dtype (``keras.config.floatx()``,
-    float64 after ``prepare_notebook``). Accepts uint8 [0, 255] or floats."""
+    float64 in the notebooks). Accepts uint8 [0, 255] or floats."""
     import keras
 
     x = np.asarray(x)

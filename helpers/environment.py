@@ -15,29 +15,29 @@ from pathlib import Path
 EXPECTED_VERSIONS = {"numpy": "2.4", "tensorflow": "2.21", "keras": "3.15"}
 MIN_PYTHON = (3, 11)
 
-#: TensorFlow's threads: reductions split the same way on every machine.
-TF_THREADS = 1
-#: Threads of NumPy's and SciPy's BLAS and of OpenMP (scikit-learn): the same sums on every
-#: machine, and no waiting for a busy core.
-BLAS_THREADS = 1
+#: An environment variable that pins NumPy's and SciPy's BLAS, OpenMP (scikit-learn) and
+#: TensorFlow to that many threads. Unset, they use every core. The stored outputs re-execute
+#: identically with 1, 2 and 4 threads; `make test` and the grader set it to 1 so that parallel
+#: workers don't compete for the cores (CONTRIBUTING.md, "Threads").
+THREADS_ENV = "COURSE_THREADS"
 #: The variables those libraries read when they load (SciPy and scikit-learn load after the cell).
 THREAD_ENV = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 #: The highest instruction set TensorFlow's oneDNN matrix kernels may use.
 ONEDNN_MAX_CPU_ISA = "AVX2"
 #: An environment variable that sets another cap (e.g. "AVX"), to test the outputs against it.
 ONEDNN_ISA_OVERRIDE_ENV = "COURSE_ONEDNN_MAX_CPU_ISA"
-#: Keras's dtype for weights and computations (its default is float32).
+#: Keras's dtype for weights and computations in the course (Keras's default is float32): the
+#: notebooks set it in a visible cell, so that a learner's numbers match the stored ones.
 KERAS_FLOATX = "float64"
 
 
 def _set_quiet_tensorflow_env() -> None:
     """Set the variables TensorFlow reads once, at import (they are ignored later)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # no C++ start-up chatter on stderr
-    # oneDNN off, its cap and Keras in float64: why in CONTRIBUTING.md, "The set-up cell".
+    # oneDNN off and its cap: why in CONTRIBUTING.md, "The set-up cell".
     os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"
     os.environ["ONEDNN_MAX_CPU_ISA"] = os.environ.get(ONEDNN_ISA_OVERRIDE_ENV) or ONEDNN_MAX_CPU_ISA
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-    os.environ.setdefault("TF_DETERMINISTIC_OPS", "1")
 
 
 def running_on_colab() -> bool:
@@ -104,13 +104,38 @@ def _cpu_flags() -> set[str] | None:
     return set(flags.split()) if flags is not None else None
 
 
-def prepare_notebook(seed: int = 1, *, tensorflow: bool = False) -> None:
-    """Check versions, seed ``random`` and NumPy, pin BLAS and OpenMP to one thread; warn.
+def thread_limit(environ: dict | None = None) -> int | None:
+    """The thread count :data:`THREADS_ENV` asks for, or None (unset: every core).
 
-    With ``tensorflow``, also import TensorFlow quietly, seed it and Keras, make its ops
-    deterministic, pin its threads and set Keras to :data:`KERAS_FLOATX`. Run it before
-    importing TensorFlow yourself; calling it again re-seeds, and with ``tensorflow`` sets
-    TensorFlow up if an earlier call did not (notebooks 1 and 4 do that after their exercises).
+    Raises ValueError naming the variable when it is not a whole number of 1 or more.
+    """
+    value = (os.environ if environ is None else environ).get(THREADS_ENV, "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{THREADS_ENV}={value!r} is not a number of threads: set it to 1 or "
+                         f"more, or unset it to use every core.")
+    return int(value)
+
+
+def _pin_threads(threads: int) -> None:
+    """NumPy's, SciPy's and OpenMP's thread pools, loaded now or later, to ``threads``."""
+    for variable in THREAD_ENV:  # libraries loaded from now on
+        os.environ[variable] = str(threads)
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=threads)  # those already loaded
+
+
+def prepare_notebook(seed: int = 1, *, tensorflow: bool = False) -> None:
+    """Check versions, seed ``random`` and NumPy; warn where numbers may differ.
+
+    With ``tensorflow``, also import TensorFlow quietly (no start-up messages, oneDNN's
+    CPU-specific kernels off) and seed it and Keras. Run it before importing TensorFlow
+    yourself; calling it again re-seeds, and with ``tensorflow`` sets TensorFlow up if an
+    earlier call did not (notebooks 1 and 4 do that after their exercises). Keras's float64
+    and op determinism are set by the notebooks themselves, in a visible cell (or by
+    :func:`reproducible_keras`). Libraries use every core unless :data:`THREADS_ENV` is set.
     Raises RuntimeError on a Python older than :data:`MIN_PYTHON`.
     """
     if sys.version_info < MIN_PYTHON:
@@ -118,15 +143,13 @@ def prepare_notebook(seed: int = 1, *, tensorflow: bool = False) -> None:
             f"This course needs Python {MIN_PYTHON[0]}.{MIN_PYTHON[1]} or newer; this kernel runs "
             f"{sys.version.split()[0]}. Select the project's .venv kernel (see README)."
         )
+    threads = thread_limit()
     if tensorflow:
         _set_quiet_tensorflow_env()
-
-    for variable in THREAD_ENV:  # libraries loaded from now on
-        os.environ[variable] = str(BLAS_THREADS)
+    if threads is not None:
+        _pin_threads(threads)
     import numpy as np
-    from threadpoolctl import threadpool_limits
 
-    threadpool_limits(limits=BLAS_THREADS)  # those already loaded
     random.seed(seed)
     np.random.seed(seed)
     checked = {"numpy": EXPECTED_VERSIONS["numpy"]}
@@ -136,14 +159,13 @@ def prepare_notebook(seed: int = 1, *, tensorflow: bool = False) -> None:
         import tensorflow as tf
 
         tf.get_logger().setLevel("ERROR")
-        try:
-            tf.config.threading.set_intra_op_parallelism_threads(TF_THREADS)
-            tf.config.threading.set_inter_op_parallelism_threads(TF_THREADS)
-        except RuntimeError:
-            pass  # already initialised by an earlier call: the threads are already set
+        if threads is not None:
+            try:
+                tf.config.threading.set_intra_op_parallelism_threads(threads)
+                tf.config.threading.set_inter_op_parallelism_threads(threads)
+            except RuntimeError:
+                pass  # already initialised by an earlier call: the threads are already set
         keras.utils.set_random_seed(seed)  # seeds random, NumPy and TensorFlow together
-        keras.config.set_floatx(KERAS_FLOATX)
-        tf.config.experimental.enable_op_determinism()
         checked.update(tensorflow=EXPECTED_VERSIONS["tensorflow"], keras=EXPECTED_VERSIONS["keras"])
 
     warnings = _version_warnings(checked, running_on_colab())
@@ -152,3 +174,13 @@ def prepare_notebook(seed: int = 1, *, tensorflow: bool = False) -> None:
         warnings.append(cpu_warning)
     for warning in warnings:
         print("Warning:", warning)
+
+
+def reproducible_keras() -> None:
+    """What notebooks 3 and 4 set in a visible cell, for scripts and tests: Keras in
+    :data:`KERAS_FLOATX` and deterministic TensorFlow ops. Call after ``prepare_notebook``."""
+    import keras
+    import tensorflow as tf
+
+    keras.config.set_floatx(KERAS_FLOATX)
+    tf.config.experimental.enable_op_determinism()

@@ -1,4 +1,4 @@
-"""Keras layers mended for float64; import after ``prepare_notebook(tensorflow=True)``."""
+"""Keras layers mended for float64 (the notebooks' `keras.config.set_floatx("float64")`)."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from helpers import cnn  # imports Keras only when a function needs it
-from helpers.environment import prepare_notebook
+from helpers.environment import prepare_notebook, reproducible_keras
 
 TINY = cnn.RECIPE.replace(widths=(4, 8), epochs=1, folds=2, batch_size=8)
 
@@ -25,6 +25,7 @@ def tiny_data(m: int = 16, px: int = 16, seed: int = 0):
 def quiet_deterministic_tensorflow():
     """As in notebook 4: TensorFlow set up (float64 Keras) before the first test imports it."""
     prepare_notebook(0, tensorflow=True)
+    reproducible_keras()
 
 
 # --------------------------------------------------------------------------- inputs

@@ -7,8 +7,15 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
-from helpers.environment import ONEDNN_ISA_OVERRIDE_ENV, THREAD_ENV, prepare_notebook
+from helpers.environment import (
+    ONEDNN_ISA_OVERRIDE_ENV,
+    THREAD_ENV,
+    THREADS_ENV,
+    prepare_notebook,
+    thread_limit,
+)
 
 
 def test_seeds_numpy_reproducibly():
@@ -18,11 +25,13 @@ def test_seeds_numpy_reproducibly():
     assert np.array_equal(first, np.random.rand(3))
 
 
-#: A fresh interpreter, as in a notebook kernel: the set-up cell, then a seeded Dense layer and a
-#: short float64 Keras training (as a digest).
+#: A fresh interpreter, as in a notebook kernel: the set-up cell and the notebooks' visible
+#: float64 + determinism lines, then a seeded Dense layer and a short float64 Keras training
+#: (its weights rounded to 12 significant digits, as a digest).
 TENSORFLOW_RUN = (
-    "from helpers.environment import prepare_notebook\n"
+    "from helpers.environment import prepare_notebook, reproducible_keras\n"
     "prepare_notebook(seed=1, tensorflow=True)\n"
+    "reproducible_keras()\n"
     "import hashlib, os, keras, numpy as np, tensorflow as tf\n"
     "print(os.environ['ONEDNN_MAX_CPU_ISA'], os.environ['TF_ENABLE_ONEDNN_OPTS'],\n"
     "      tf.config.threading.get_intra_op_parallelism_threads())\n"
@@ -37,41 +46,45 @@ TENSORFLOW_RUN = (
     "m.compile(optimizer='adam', loss='binary_crossentropy')\n"
     "m.fit(x, y, epochs=3, batch_size=16, verbose=0)\n"
     "w = np.concatenate([v.ravel() for v in m.get_weights()])\n"
-    "print('keras', keras.config.floatx(), w.dtype, hashlib.sha256(w.tobytes()).hexdigest())\n"
+    "digest = hashlib.sha256(' '.join(f'{v:.12g}' for v in w).encode()).hexdigest()\n"
+    "print('keras', keras.config.floatx(), w.dtype, digest)\n"
 )
 
 
-def _tensorflow_run(**isa_env: str) -> list[str]:
+def _tensorflow_run(**course_env: str) -> list[str]:
     """TENSORFLOW_RUN's stdout lines (prepare_notebook's warnings left out), with the oneDNN
-    variables of ``isa_env`` only; asserts that it ran and wrote nothing to stderr."""
+    and thread variables of ``course_env`` only; asserts that it ran and wrote nothing to
+    stderr."""
     env = {k: v for k, v in os.environ.items()
-           if k not in ("ONEDNN_MAX_CPU_ISA", ONEDNN_ISA_OVERRIDE_ENV)}
+           if k not in ("ONEDNN_MAX_CPU_ISA", ONEDNN_ISA_OVERRIDE_ENV, THREADS_ENV, *THREAD_ENV)}
     run = subprocess.run([sys.executable, "-c", TENSORFLOW_RUN], capture_output=True, text=True,
-                         timeout=120, env={**env, **isa_env})
+                         timeout=120, env={**env, **course_env})
     assert run.returncode == 0, run.stderr
     assert run.stderr == "", f"stray stderr: {run.stderr!r}"
     return [line for line in run.stdout.splitlines() if not line.startswith("Warning:")]
 
 
-def test_tensorflow_is_quiet_deterministic_and_independent_of_the_onednn_kernel():
-    """Two fresh interpreters, one TensorFlow start each (they are the slow part): the default,
-    and oneDNN capped at AVX (COURSE_ONEDNN_MAX_CPU_ISA). Both are quiet and print the same
-    seeded weights, and the float64 Keras training gives the same bits under both caps. Why
-    float64: CONTRIBUTING.md, "The set-up cell"."""
+def test_tensorflow_is_quiet_deterministic_and_independent_of_the_kernel_and_threads():
+    """Two fresh interpreters, one TensorFlow start each (they are the slow part): the default
+    (every core), and oneDNN capped at AVX with one thread (COURSE_ONEDNN_MAX_CPU_ISA,
+    COURSE_THREADS). Both are quiet and print the same seeded weights, and the float64 Keras
+    training gives the same weights to 12 digits under both. Why float64: CONTRIBUTING.md,
+    "The set-up cell"."""
     default = _tensorflow_run()
-    assert default[:2] == ["AVX2 0 1", "True"]
+    assert default[:2] == ["AVX2 0 0", "True"]  # 0: TensorFlow picks the thread count
     assert default[3].startswith("keras float64 float64 ")
-    forced = _tensorflow_run(**{ONEDNN_ISA_OVERRIDE_ENV: "AVX"})
+    forced = _tensorflow_run(**{ONEDNN_ISA_OVERRIDE_ENV: "AVX", THREADS_ENV: "1"})
     assert forced[0] == "AVX 0 1"
     assert forced[2] == default[2], "seeded weights differ between two fresh interpreters"
-    assert forced[3] == default[3], "float64 Keras training depends on ONEDNN_MAX_CPU_ISA"
+    assert forced[3] == default[3], ("float64 Keras training depends on ONEDNN_MAX_CPU_ISA or "
+                                     "on the thread count")
 
 
 def test_a_preset_onednn_cap_is_replaced_unless_the_course_variable_sets_one(monkeypatch):
     from helpers.environment import ONEDNN_MAX_CPU_ISA, _set_quiet_tensorflow_env
 
     for variable in ("TF_CPP_MIN_LOG_LEVEL", "TF_ENABLE_ONEDNN_OPTS", "KERAS_BACKEND",
-                     "TF_DETERMINISTIC_OPS", ONEDNN_ISA_OVERRIDE_ENV):
+                     ONEDNN_ISA_OVERRIDE_ENV):
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.setenv("ONEDNN_MAX_CPU_ISA", "AVX")  # a machine that already sets a cap
     _set_quiet_tensorflow_env()
@@ -106,22 +119,49 @@ def test_cpuinfo_reads_the_first_value_of_a_field(tmp_path):
     assert cpuinfo("flags", tmp_path / "missing") is None  # macOS, Windows
 
 
-def test_blas_and_openmp_run_on_one_thread_also_when_loaded_after_the_cell():
-    # SciPy's own OpenBLAS and scikit-learn's OpenMP load after prepare_notebook, in the
-    # notebook's import cell; a fresh interpreter sees them load for the first time.
-    code = (
-        "from helpers.environment import prepare_notebook\n"
-        "prepare_notebook(seed=1)\n"
-        "import scipy.linalg, sklearn.linear_model\n"
-        "from threadpoolctl import threadpool_info\n"
-        "for pool in threadpool_info(): print(pool['user_api'], pool['num_threads'])\n"
-    )
-    env = {k: v for k, v in os.environ.items() if k not in THREAD_ENV}
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            env=env, check=True)
-    pools = [line.split() for line in result.stdout.splitlines()]
+#: A fresh interpreter: the set-up cell, then SciPy's own OpenBLAS and scikit-learn's OpenMP,
+#: which load after it (in a notebook's import cell); prints each pool's threads, then the
+#: thread variables as prepare_notebook left them.
+THREADS_RUN = (
+    "import os\n"
+    "from helpers.environment import THREAD_ENV, prepare_notebook\n"
+    "prepare_notebook(seed=1)\n"
+    "import scipy.linalg, sklearn.linear_model\n"
+    "from threadpoolctl import threadpool_info\n"
+    "for pool in threadpool_info(): print(pool['user_api'], pool['num_threads'])\n"
+    "print('env', *(os.environ.get(v, '-') for v in THREAD_ENV))\n"
+)
+
+
+def _threads_run(**course_env: str) -> tuple[list[list[str]], list[str]]:
+    env = {k: v for k, v in os.environ.items() if k not in (THREADS_ENV, *THREAD_ENV)}
+    result = subprocess.run([sys.executable, "-c", THREADS_RUN], capture_output=True, text=True,
+                            env={**env, **course_env}, check=True)
+    *pools, variables = [line.split() for line in result.stdout.splitlines()]
     assert {api for api, _ in pools} == {"blas", "openmp"}, pools
+    return pools, variables
+
+
+def test_course_threads_pins_blas_and_openmp_also_when_loaded_after_the_cell():
+    pools, variables = _threads_run(**{THREADS_ENV: "1"})
     assert len(pools) >= 3 and {threads for _, threads in pools} == {"1"}, pools
+    assert variables == ["env", "1", "1", "1"]
+
+
+def test_without_course_threads_the_libraries_keep_every_core():
+    pools, variables = _threads_run()
+    assert variables == ["env", "-", "-", "-"]  # nothing set for the libraries loaded later
+    cores = len(os.sched_getaffinity(0))
+    assert {int(threads) for api, threads in pools if api == "blas"} == {cores}, pools
+
+
+def test_thread_limit_reads_course_threads_and_names_a_bad_value():
+    assert thread_limit({}) is None
+    assert thread_limit({THREADS_ENV: " "}) is None
+    assert thread_limit({THREADS_ENV: "4"}) == 4
+    for bad in ("0", "two", "-1", "1.5"):
+        with pytest.raises(ValueError, match=f"{THREADS_ENV}=.*unset it to use every core"):
+            thread_limit({THREADS_ENV: bad})
 
 
 def test_version_warnings_locally_advise_make_setup_and_on_colab_say_one_line():

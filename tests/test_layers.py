@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from helpers.environment import prepare_notebook
+from helpers.environment import prepare_notebook, reproducible_keras
 
 
 @pytest.fixture(scope="module")
@@ -13,6 +13,7 @@ def keras():
     """Keras in float64, as in the notebooks; imported when a test here first needs it (not when
     pytest collects the module)."""
     prepare_notebook(0, tensorflow=True)
+    reproducible_keras()
     import keras
 
     return keras

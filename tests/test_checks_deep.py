@@ -565,7 +565,7 @@ def test_compare_gradients_passes_a_correct_backward_pass(capsys):
     numerical, AL, Y, caches = _small_problem()
     checks.compare_gradients(numerical, L_model_backward, AL, Y, caches)
     lines = capsys.readouterr().out.splitlines()
-    assert lines == [f"{key}: relative error below 1e-07: True" for key in numerical]
+    assert lines == [f"{key}: relative error below 1e-7: True" for key in numerical]
 
 
 def test_compare_gradients_reports_a_crash_instead_of_raising(capsys):
@@ -598,7 +598,7 @@ def test_compare_gradients_names_the_gradient_of_the_wrong_shape(capsys):
     out = capsys.readouterr().out
     assert "dW2: ✘ shape (1, 3), but W2 has shape (3, 4)" in out
     assert "dW3: ✘ shape (3, 4), but W3 has shape (1, 3)" in out
-    assert "dW1: relative error below 1e-07: True" in out
+    assert "dW1: relative error below 1e-7: True" in out
 
 
 def test_compare_gradients_names_the_gradient_that_disagrees(capsys):
@@ -610,7 +610,7 @@ def test_compare_gradients_names_the_gradient_that_disagrees(capsys):
     numerical, AL, Y, caches = _small_problem()
     checks.compare_gradients(numerical, no_mask, AL, Y, caches)
     bad = [line for line in capsys.readouterr().out.splitlines() if "✘" in line]
-    assert len(bad) == 1 and bad[0].startswith("db2: ✘ relative error 0.33, above 1e-07")
+    assert len(bad) == 1 and bad[0].startswith("db2: ✘ relative error 0.33, above 1e-7")
 
 
 def test_compare_gradients_reports_a_missing_gradient(capsys):

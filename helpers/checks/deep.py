@@ -444,6 +444,7 @@ def compare_gradients(numerical: dict[str, np.ndarray], L_model_backward: Callab
     if not isinstance(grads, dict):
         print(f"✘ L_model_backward returned {type(grads).__name__}, not a dict of gradients.")
         return
+    limit = f"{tolerance:g}".replace("e-0", "e-")  # 1e-7, as notebook 1 writes it
     for key, expected in numerical.items():
         expected = np.asarray(expected)
         if key not in grads:
@@ -460,7 +461,7 @@ def compare_gradients(numerical: dict[str, np.ndarray], L_model_backward: Callab
             continue
         error = relative_error(got, expected)
         if error < tolerance:
-            print(f"{key}: relative error below {tolerance:g}: True")
+            print(f"{key}: relative error below {limit}: True")
         else:
-            print(f"{key}: ✘ relative error {error:.2g}, above {tolerance:g}: this gradient "
+            print(f"{key}: ✘ relative error {error:.2g}, above {limit}: this gradient "
                   "disagrees with the numerical one.")

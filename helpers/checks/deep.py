@@ -278,7 +278,7 @@ def check_compute_cost(compute_cost: Callable) -> None:
     expect(np.isclose(extreme, COST_EXTREME, rtol=1e-9),
            f"{name}(ZL, Y) returned {extreme:.6g} for ZL = {COST_EXTREME_ZL} and "
            f"Y = {COST_EXTREME_LABELS}, expected {COST_EXTREME:g}: two examples are wrong with "
-           "z = 1000 and each of their losses is exactly 1000. Clipping A into [eps, 1 - eps] "
+           "|z| = 1000 and each of their losses is exactly 1000. Clipping A into [eps, 1 - eps] "
            "caps a loss at -log(eps); compute each loss from z instead.")
     cost32 = call(compute_cost, ZL.astype(np.float32), Y.astype(np.float32), name=name)
     expect(np.isclose(float(cost32), COST_FROM_Z, rtol=1e-5),

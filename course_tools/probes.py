@@ -252,8 +252,8 @@ def _(forward_propagation, rng):
 
 @probe("check_compute_cost", "compute_cost")
 def _(compute_cost, rng):
-    # One grade id, two notebooks: notebook 3 takes logits (tensors or arrays), notebook 4
-    # probabilities in (0, 1). Float64 arrays in (0.05, 0.95) are valid inputs for both.
+    # One grade id, two notebooks, both computing the cost from the logits: notebook 3's Z2
+    # (tensors or arrays), notebook 4's ZL (arrays). Both notebooks' checks try z = +-1000.
     m = int(rng.integers(5, 15))
     values = rng.uniform(0.05, 0.95, size=(1, m))
     Y = (rng.random((1, m)) > 0.5).astype(np.float64)

@@ -39,9 +39,8 @@ def L_model_forward(X, parameters):
     return A, caches
 
 
-def compute_cost(AL, Y):
-    m = Y.shape[1]
-    return float(-(np.sum(Y * np.log(AL)) + np.sum((1 - Y) * np.log(1 - AL))) / m)
+def compute_cost(ZL, Y):
+    return float(np.mean(Y * np.logaddexp(0, -ZL) + (1 - Y) * np.logaddexp(0, ZL)))
 
 
 def linear_backward(dZ, cache, compute_dA_prev=True):
@@ -304,35 +303,80 @@ def test_model_forward_stops_one_layer_early():
 # --------------------------------------------------------------------------- cost
 
 
+def _sigmoid(Z):  # notebook 4's: exp of numbers <= 0 only, so 0 and 1 come from rounding
+    E = np.exp(-np.abs(Z))
+    return np.where(Z >= 0, 1 / (1 + E), E / (1 + E))
+
+
 def test_cost_sign():
-    fails(checks.check_compute_cost, lambda AL, Y: -compute_cost(AL, Y), "minus sign")
+    fails(checks.check_compute_cost, lambda ZL, Y: -compute_cost(ZL, Y), "minus sign")
 
 
 def test_cost_only_positive_term():
-    def half(AL, Y):
-        return float(-np.sum(Y * np.log(AL)) / Y.shape[1])
+    def half(ZL, Y):
+        return float(np.mean(Y * np.logaddexp(0, -ZL)))
 
-    fails(checks.check_compute_cost, half, "(1 - y) * log(1 - a)")
+    fails(checks.check_compute_cost, half, "only the cats' term")
+
+
+def test_cost_terms_swapped():
+    def swapped(ZL, Y):
+        return float(np.mean(Y * np.logaddexp(0, ZL) + (1 - Y) * np.logaddexp(0, -ZL)))
+
+    fails(checks.check_compute_cost, swapped, "swapped")
 
 
 def test_cost_not_averaged():
-    fails(checks.check_compute_cost, lambda AL, Y: compute_cost(AL, Y) * Y.shape[1],
-          "divide by m")
+    fails(checks.check_compute_cost, lambda ZL, Y: compute_cost(ZL, Y) * Y.shape[1],
+          "divide the sum by m")
 
 
 def test_cost_returns_array():
-    def as_array(AL, Y):
-        return np.array([[compute_cost(AL, Y)]])
+    def as_array(ZL, Y):
+        return np.array([[compute_cost(ZL, Y)]])
 
-    fails(checks.check_compute_cost, as_array, "shape (1, 1)")
+    fails(checks.check_compute_cost, as_array, "Python float")
 
 
 def test_cost_log_of_zero_is_reported():
-    def unsafe(AL, Y):
+    def unsafe(ZL, Y):
         np.log(np.zeros(1))
-        return compute_cost(AL, Y)
+        return compute_cost(ZL, Y)
 
     fails(checks.check_compute_cost, unsafe, "not numerically safe")
+
+
+def test_cost_from_probabilities_fails_where_the_sigmoid_rounds_to_0_or_1():
+    # The formula of the classic course, log(AL): fine on moderate logits, log(0) at z = 1000.
+    def from_AL(ZL, Y):
+        AL = _sigmoid(ZL)
+        return float(-np.mean(Y * np.log(AL) + (1 - Y) * np.log(1 - AL)))
+
+    fails(checks.check_compute_cost, from_AL, "not numerically safe", "log(1 + e^(-z))")
+
+
+def test_cost_clipped_probabilities_fail():
+    def clipped(ZL, Y):
+        AL = np.clip(_sigmoid(ZL), 1e-15, 1 - 1e-15)
+        return float(-np.mean(Y * np.log(AL) + (1 - Y) * np.log(1 - AL)))
+
+    fails(checks.check_compute_cost, clipped, "expected 500", "Clipping")
+
+
+def test_cost_given_probabilities_instead_of_logits():
+    def log_of_Z(ZL, Y):  # treats the logits as probabilities: log of negative numbers
+        return float(-np.mean(Y * np.log(ZL) + (1 - Y) * np.log(1 - ZL)))
+
+    fails(checks.check_compute_cost, log_of_Z, "not numerically safe")
+
+
+def test_cost_changes_its_input():
+    def in_place(ZL, Y):
+        cost = compute_cost(ZL, Y)
+        ZL *= 2
+        return cost
+
+    fails(checks.check_compute_cost, in_place, "changed the arrays")
 
 
 # --------------------------------------------------------------------------- backward
@@ -585,3 +629,94 @@ def test_L_model_forward_caches_must_be_a_list():
         return AL, tuple(caches)
 
     fails(checks.check_L_model_forward, forward_tuple, "caches must be a list, got tuple.")
+
+
+# --------------------------------------------------------------------------- gradient checking
+
+
+def _small_problem():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((5, 8))
+    Y = (rng.random((1, 8)) > 0.5).astype(float)
+    params = {key: value + 0.1 * rng.standard_normal(value.shape)
+              for key, value in initialize_parameters_deep([5, 4, 3, 1], seed=2).items()}
+    AL, caches = L_model_forward(X, params)
+    epsilon, numerical = 1e-7, {}
+    for key, value in params.items():
+        numerical["d" + key] = np.zeros_like(value)
+        for index in np.ndindex(value.shape):
+            costs = []
+            for sign in (1, -1):
+                nudged = dict(params, **{key: value.copy()})
+                nudged[key][index] += sign * epsilon
+                costs.append(compute_cost(L_model_forward(X, nudged)[1][-1][3], Y))
+            numerical["d" + key][index] = (costs[0] - costs[1]) / (2 * epsilon)
+    return numerical, AL, Y, caches
+
+
+def test_relative_error_is_notebook_1s():
+    assert checks.relative_error(np.array([3.0, 0.0]), np.array([1.0, 0.0])) == 0.5
+    assert checks.relative_error(np.zeros(2), np.zeros(2)) == 0.0
+
+
+def test_compare_gradients_passes_a_correct_backward_pass(capsys):
+    numerical, AL, Y, caches = _small_problem()
+    checks.compare_gradients(numerical, L_model_backward, AL, Y, caches)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [f"{key}: relative error below 1e-7: True" for key in numerical]
+
+
+def test_compare_gradients_reports_a_crash_instead_of_raising(capsys):
+    # The ReLU mask taken from the wrong layer's Z: a broadcasting error inside the backward pass.
+    def wrong_mask(AL, Y, caches):
+        grads, dZ = {}, AL - Y
+        for layer in range(len(caches), 0, -1):
+            dA_prev, grads[f"dW{layer}"], grads[f"db{layer}"] = linear_backward(
+                dZ, caches[layer - 1], compute_dA_prev=layer > 1)
+            if layer > 1:
+                dZ = dA_prev * (caches[layer - 1][3] > 0)
+        return grads
+
+    numerical, AL, Y, caches = _small_problem()
+    checks.compare_gradients(numerical, wrong_mask, AL, Y, caches)
+    out = capsys.readouterr().out
+    assert out.startswith("✘ wrong_mask raised ValueError: operands could not be broadcast")
+    assert "layer index" in out and len(out.splitlines()) == 2
+
+
+def test_compare_gradients_names_the_gradient_of_the_wrong_shape(capsys):
+    # Gradients stored under the wrong layer's key: once a broadcasting crash in the cell.
+    def swapped_keys(AL, Y, caches):
+        grads = L_model_backward(AL, Y, caches)
+        grads["dW2"], grads["dW3"] = grads["dW3"], grads["dW2"]
+        return grads
+
+    numerical, AL, Y, caches = _small_problem()
+    checks.compare_gradients(numerical, swapped_keys, AL, Y, caches)
+    out = capsys.readouterr().out
+    assert "dW2: ✘ shape (1, 3), but W2 has shape (3, 4)" in out
+    assert "dW3: ✘ shape (3, 4), but W3 has shape (1, 3)" in out
+    assert "dW1: relative error below 1e-7: True" in out
+
+
+def test_compare_gradients_names_the_gradient_that_disagrees(capsys):
+    def no_mask(AL, Y, caches):  # the ReLU's mask forgotten in layer 2 only
+        grads = L_model_backward(AL, Y, caches)
+        grads["db2"] = grads["db2"] * 2
+        return grads
+
+    numerical, AL, Y, caches = _small_problem()
+    checks.compare_gradients(numerical, no_mask, AL, Y, caches)
+    bad = [line for line in capsys.readouterr().out.splitlines() if "✘" in line]
+    assert len(bad) == 1 and bad[0].startswith("db2: ✘ relative error 0.33, above 1e-7")
+
+
+def test_compare_gradients_reports_a_missing_gradient(capsys):
+    def without_db1(AL, Y, caches):
+        grads = L_model_backward(AL, Y, caches)
+        del grads["db1"]
+        return grads
+
+    numerical, AL, Y, caches = _small_problem()
+    checks.compare_gradients(numerical, without_db1, AL, Y, caches)
+    assert "db1: ✘ missing" in capsys.readouterr().out

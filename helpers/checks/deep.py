@@ -254,25 +254,52 @@ COST_ONLY_POSITIVES = 0.387588395881
 
 
 def check_compute_cost(compute_cost: Callable) -> None:
-    """``compute_cost(AL, Y)`` -> the cross-entropy cost, a float."""
+    """``compute_cost(ZL, Y)`` -> the cross-entropy cost from the logits, a float."""
+    from helpers.checks import hint_on_failure
+
     name = "compute_cost"
-    cost = expect_scalar(call(compute_cost, np.array(COST_AL), np.array(COST_Y), name=name),
-                         f"the cost {name} returned", "Use float(...) or np.squeeze.")
-    if np.isclose(cost, -COST_EXPECTED):
+    ZL, Y = np.array(COST_ZL), np.array(COST_LABELS)  # passed in, then compared with the lists
+    cost = call(compute_cost, ZL, Y, name=name)
+    expect(isinstance(cost, float),
+           f"{name} returned {type(cost).__name__} {cost!r:.40}: return the cost as a Python "
+           "float (float(...)).")
+    expect(np.isfinite(cost), f"{name} returned {cost}, expected a finite number.")
+    if np.isclose(cost, -COST_FROM_Z):
         raise CheckFailed(f"{name} returned {cost:.6f}: the cost is the *negative* mean "
                           "log-likelihood, so it is never negative. Check the minus sign.")
-    if np.isclose(cost, COST_ONLY_POSITIVES):
-        raise CheckFailed(f"{name} returned {cost:.6f}: only the y*log(a) term is there; add "
-                          "(1 - y) * log(1 - a) for the non-cats.")
-    if np.isclose(cost, COST_EXPECTED * 5):
-        raise CheckFailed(f"{name} returned {cost:.6f}, m = 5 times too much: divide by m.")
-    expect(np.isclose(cost, COST_EXPECTED, rtol=1e-6),
-           f"{name} returned {cost:.6f}, expected {COST_EXPECTED:.6f}.")
-    cost32 = call(compute_cost, np.array(COST_AL, dtype=np.float32),
-                  np.array(COST_Y, dtype=np.float32), name=name)
-    expect(np.isclose(float(cost32), COST_EXPECTED, rtol=1e-5),
+    if np.isclose(cost, COST_ONLY_CATS):
+        raise CheckFailed(f"{name} returned {cost:.6f}: only the cats' term is there; add the "
+                          "loss of the non-cats, -log(1 - sigmoid(z)) = log(1 + e^z).")
+    if np.isclose(cost, COST_TERMS_SWAPPED):
+        raise CheckFailed(f"{name} returned {cost:.6f}: the two terms are swapped. For y = 1 "
+                          "the loss is -log(sigmoid(z)) = log(1 + e^(-z)); for y = 0 it is "
+                          "log(1 + e^z).")
+    if np.isclose(cost, COST_FROM_Z * ZL.shape[1]):
+        raise CheckFailed(f"{name} returned {cost:.6f}, m = {ZL.shape[1]} times too much: "
+                          "divide the sum by m (the cost is a mean).")
+    expect(np.isclose(cost, COST_FROM_Z, rtol=1e-6),
+           f"{name}(ZL, Y) returned {cost:.6f} for ZL = {COST_ZL} and Y = {COST_LABELS}, "
+           f"expected {COST_FROM_Z:.6f}. ZL holds the logits z, not probabilities: the loss "
+           "of one example is -[y log(sigmoid(z)) + (1 - y) log(1 - sigmoid(z))].")
+    expect(np.array_equal(ZL, COST_ZL) and np.array_equal(Y, COST_LABELS),
+           f"{name} changed the arrays passed to it: compute new ones instead.")
+    with hint_on_failure(
+            f"On ZL = {COST_EXTREME_ZL}, sigmoid(z) rounds to exactly 1 or 0, so log(A) or "
+            "log(1 - A) is log(0). Write each log in terms of z itself: "
+            "-log(sigmoid(z)) = log(1 + e^(-z)) and -log(1 - sigmoid(z)) = log(1 + e^z).",
+            only_if="not numerically safe"):
+        extreme = call(compute_cost, np.array(COST_EXTREME_ZL), np.array(COST_EXTREME_LABELS),
+                       name=name)
+    extreme = expect_scalar(extreme, f"{name}(ZL, Y) for ZL = {COST_EXTREME_ZL}")
+    expect(np.isclose(extreme, COST_EXTREME, rtol=1e-9),
+           f"{name}(ZL, Y) returned {extreme:.6g} for ZL = {COST_EXTREME_ZL} and "
+           f"Y = {COST_EXTREME_LABELS}, expected {COST_EXTREME:g}: two examples are wrong with "
+           "|z| = 1000 and each of their losses is exactly 1000. Clipping A into [eps, 1 - eps] "
+           "caps a loss at -log(eps); compute each loss from z instead.")
+    cost32 = call(compute_cost, ZL.astype(np.float32), Y.astype(np.float32), name=name)
+    expect(np.isclose(float(cost32), COST_FROM_Z, rtol=1e-5),
            f"With float32 inputs {name} returned {float(cost32):.6f}, expected "
-           f"{COST_EXPECTED:.6f}.")
+           f"{COST_FROM_Z:.6f}.")
     passed(name)
 
 
@@ -382,3 +409,76 @@ def check_update_parameters(update_parameters: Callable) -> None:
     expect(all(dtype == "float32" for dtype in dtypes.values()),
            f"Given float32 parameters, {name} returned {dtypes}: keep each array's dtype.")
     passed(name)
+
+
+# ------------------------------------------------------------- inputs of check_compute_cost
+
+#: compute_cost(ZL, Y) from the logits: the mean of y log(1 + e^-z) + (1 - y) log(1 + e^z)
+COST_ZL = [[2.0, -1.5, 0.4, -0.8, 3.0]]
+COST_LABELS = [[1, 0, 1, 1, 0]]
+COST_FROM_Z = 1.012208911789
+COST_ONLY_CATS = 0.362208785878  # the y = 1 term alone
+COST_TERMS_SWAPPED = 1.032208911789  # log(1 + e^z) for the cats, log(1 + e^-z) for the others
+#: two confident right answers and two confident mistakes, each mistake costing exactly 1000
+COST_EXTREME_ZL = [[1000.0, -1000.0, 1000.0, -1000.0]]
+COST_EXTREME_LABELS = [[1, 0, 0, 1]]
+COST_EXTREME = 500.0
+
+
+# --------------------------------------------------------------------------- gradient checking
+
+
+def relative_error(derived: np.ndarray, numerical: np.ndarray) -> float:
+    """Notebook 1's relative error ||d - n|| / (||d|| + ||n||); 0 when both are zero."""
+    derived, numerical = np.asarray(derived, dtype=float), np.asarray(numerical, dtype=float)
+    scale = np.linalg.norm(derived) + np.linalg.norm(numerical)
+    return float(np.linalg.norm(derived - numerical) / scale) if scale else 0.0
+
+
+def compare_gradients(numerical: dict[str, np.ndarray], L_model_backward: Callable, AL, Y,
+                      caches, tolerance: float = 1e-7) -> None:
+    """Print, per gradient, whether ``L_model_backward(AL, Y, caches)`` agrees with ``numerical``.
+
+    Args:
+        numerical: {"dW1": ..., "db1": ...}, two-sided differences of the cost, each of its
+            parameter's shape.
+        L_model_backward: the learner's backward pass; AL, Y, caches: its arguments.
+        tolerance: the largest relative error (notebook 1's) that counts as agreement.
+
+    Prints one line per gradient. A crash of ``L_model_backward``, a missing gradient, a wrong
+    shape or a relative error above ``tolerance`` is printed as one short line marked ✘ that
+    names the gradient; nothing is raised.
+    """
+    try:
+        with np.errstate(all="ignore"):
+            grads = L_model_backward(AL, Y, caches)
+    except Exception as err:  # the learner's code: any error is reported, not raised
+        first_line = (str(err).strip().splitlines() or [""])[0]
+        print(f"✘ {getattr(L_model_backward, '__name__', 'L_model_backward')} raised "
+              f"{type(err).__name__}: {first_line}\n  A shape error there usually means a wrong "
+              "layer index: layer l's cache is caches[l - 1].")
+        return
+    if not isinstance(grads, dict):
+        print(f"✘ L_model_backward returned {type(grads).__name__}, not a dict of gradients.")
+        return
+    limit = f"{tolerance:g}".replace("e-0", "e-")  # 1e-7, as notebook 1 writes it
+    for key, expected in numerical.items():
+        expected = np.asarray(expected)
+        if key not in grads:
+            print(f"{key}: ✘ missing from the gradients L_model_backward returned "
+                  f"(it has {sorted(map(str, grads))}).")
+            continue
+        got = np.asarray(grads[key])
+        if got.shape != expected.shape:
+            print(f"{key}: ✘ shape {got.shape}, but {key[1:]} has shape {expected.shape}: a "
+                  "wrong layer index or a missing transpose.")
+            continue
+        if not np.all(np.isfinite(got)):
+            print(f"{key}: ✘ contains NaN or infinity.")
+            continue
+        error = relative_error(got, expected)
+        if error < tolerance:
+            print(f"{key}: relative error below {limit}: True")
+        else:
+            print(f"{key}: ✘ relative error {error:.2g}, above {limit}: this gradient "
+                  "disagrees with the numerical one.")

@@ -34,6 +34,8 @@ __all__ = [
     "check_linear_backward",
     "check_L_model_backward",
     "check_update_parameters",
+    "compare_gradients",
+    "relative_error",
 ]
 
 
@@ -63,9 +65,10 @@ def _diagnose_scale(got: np.ndarray, expected: np.ndarray, n_prev: int, n_this: 
     with np.errstate(all="ignore"):
         ratio = got / expected
     if not np.all(np.isfinite(ratio)) or not np.allclose(ratio, ratio.flat[0], rtol=1e-6):
-        return ("The numbers are not randn(n[l], n[l-1]) / sqrt(n[l-1]) in layer order: "
-                "create rng = np.random.RandomState(seed) once, then for each layer draw W with "
-                "rng.randn(n[l], n[l-1]) (rows = this layer's units) before moving on.")
+        return ("The numbers are not the standard normal draws divided by sqrt(n[l-1]), in "
+                "layer order, that the exercise describes: one generator made once from seed, "
+                "then, layer by layer, W[l] drawn whole with shape (n[l], n[l-1]) (rows = this "
+                "layer's units) before moving on to the next layer.")
     r = float(ratio.flat[0])
     hints = [
         (0.01 * np.sqrt(n_prev), "you multiplied by 0.01: divide by np.sqrt(n[l-1]) instead."),
@@ -246,12 +249,6 @@ def check_L_model_forward(L_model_forward: Callable) -> None:
 
 
 # --------------------------------------------------------------------------- cost
-
-COST_AL = [[0.8, 0.1, 0.6, 0.3, 0.95]]
-COST_Y = [[1, 0, 1, 1, 0]]
-COST_EXPECTED = 1.007806953724
-COST_ONLY_POSITIVES = 0.387588395881
-
 
 def check_compute_cost(compute_cost: Callable) -> None:
     """``compute_cost(ZL, Y)`` -> the cross-entropy cost from the logits, a float."""

@@ -188,9 +188,9 @@ def recalibrate_batchnorm(net, x: np.ndarray) -> None:
     the clean (not augmented) images ``x``, shape (m, px, px, 3). Changes ``net`` in place.
 
     During training the moving averages follow *augmented* batches, whose statistics differ
-    from those of real images; a network then predicts worse than it could at inference.
-    One pass over the clean images in training mode with momentum 0 replaces them by the
-    statistics of the images the network will actually see ("precise BatchNorm").
+    from those of real images. One pass over the clean images in training mode with momentum 0
+    replaces them by the statistics of the images the network will actually see ("precise
+    BatchNorm"); in the recipe search this changed accuracy by under one image on average.
     """
     import keras
     import tensorflow as tf

@@ -401,30 +401,13 @@ SELECT_SLIPS = {
 }
 
 
-def _prerequisites_pass(function: Callable, *needed: tuple[str, Callable]) -> None:
-    """Run the checks of the earlier exercises that ``function``'s namespace defines, quietly.
-
-    ``needed``: (name, check) pairs. A failure says which exercise to fix first, so that a bug
-    there is not blamed on ``function``.
-    """
-    import contextlib
-    import io
-
-    namespace = getattr(function, "__globals__", {})
-    for name, check in needed:
-        if callable(namespace.get(name)):
-            try:
-                with contextlib.redirect_stdout(io.StringIO()):
-                    check(namespace[name])
-            except CheckFailed:
-                raise CheckFailed(f"fix `{name}` first: its check fails.") from None
-
-
 def check_choose_learning_rate(choose_learning_rate: Callable) -> None:
     """choose_learning_rate(...): the text's rule, on a tiny problem; a Python float returned."""
     name = name_of(choose_learning_rate, "choose_learning_rate")
-    _prerequisites_pass(choose_learning_rate, ("propagate", check_propagate),
-                        ("model", check_model))
+    require_passing(choose_learning_rate, ("sigmoid", check_sigmoid),
+                    ("initialize_with_zeros", check_initialize_with_zeros),
+                    ("propagate", check_propagate), ("optimize", check_optimize),
+                    ("predict", check_predict), ("model", check_model))
     # Both orders: a tie must be settled by the cost, not by the position in the list.
     for order in (list(SELECT_RATES), list(reversed(SELECT_RATES))):
         rates = list(order)

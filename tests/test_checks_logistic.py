@@ -726,3 +726,32 @@ def test_optimize_prints_the_cost_as_the_text_says_and_only_when_asked():
         return optimize(w, b, X, Y, num_iterations, learning_rate, print_cost=True)
 
     fails(checks.check_optimize, optimize_chatty, "with print_cost=False: print only when")
+
+
+def _check_predict_cell() -> str:
+    """The source of notebook 2's check cell of predict, hidden tests included (as graded)."""
+    import nbformat
+
+    from course_tools.notebooks import NOTEBOOKS_DIR, grade_id_of
+
+    nb = nbformat.read(NOTEBOOKS_DIR / "02_logistic_regression_numpy.ipynb", as_version=4)
+    (source,) = [cell.source for cell in nb.cells if grade_id_of(cell) == "check_predict"]
+    return source
+
+
+def test_predict_check_cell_names_a_broken_sigmoid_before_its_hidden_tests(capsys):
+    """The hidden tests run before checks.check_predict: they too must first require sigmoid's
+    check, or a grader would blame predict for sigmoid's bug."""
+    source = _check_predict_cell()
+    assert "### BEGIN HIDDEN TESTS" in source
+    for sigmoid_in_notebook, expected in ((sigmoid_flat, "fix sigmoid first: its check fails"),
+                                          (sigmoid, None)):
+        namespace = {"np": np, "checks": checks}
+        namespace["predict"] = in_notebook(predict, sigmoid=sigmoid_in_notebook)
+        namespace["sigmoid"] = sigmoid_in_notebook
+        if expected is None:
+            exec(source, namespace)  # noqa: S102 - the notebook's own cell
+            assert capsys.readouterr().out == "✔ predict: all checks passed.\n"
+        else:
+            with pytest.raises(checks.CheckFailed, match=expected):
+                exec(source, namespace)  # noqa: S102 - the notebook's own cell

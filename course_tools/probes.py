@@ -54,7 +54,7 @@ def _column(rng, n, scale=1.0):
 
 
 def _listed(costs):
-    """The checks accept the costs as a list or an array; an array is compared as the list
+    """``check_model`` accepts its costs as a list or an array; an array is compared as the list
     (flattened, a list and an array have different keys)."""
     return list(costs) if isinstance(costs, np.ndarray) and costs.ndim else costs
 
@@ -310,7 +310,7 @@ def _(nn_model, rng):
         if activation is not None:
             settings["activation"] = activation
         (parameters, costs), calls = _with_fixed_start(nn_model, start, X, Y, n_h, **settings)
-        outputs[name] = {"parameters": parameters, "costs": _listed(costs),
+        outputs[name] = {"parameters": parameters, "costs": costs,  # a list, as its check demands
                          "initialize_parameters calls": calls}  # [n_x, n_h, n_y, seed] each
     return {**outputs, "X after the calls": X, "Y after the calls": Y}
 

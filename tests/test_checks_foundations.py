@@ -159,6 +159,13 @@ def test_predict_wrong_orientation_crashes_cleanly():
     assert "perceptron_predict raised ValueError" in message
 
 
+def test_predict_with_3_features_is_told_z_not_the_code():
+    message = failure(checks.check_perceptron_predict,  # uses only the first two features
+                      lambda w, b, X: (np.dot(w[:2].T, X[:2]) + b > 0).astype(int))
+    assert "z = w^T X + b is [[0.75, 0.25, -1.75, 0.75, -1.25]]" in message
+    assert "np.dot" not in message  # the mathematics, not the solution line
+
+
 def test_predict_clobbering_input_is_reported():
     def predict(w, b, X):
         result = (np.dot(w.T, X) + b > 0).astype(int)
@@ -170,6 +177,15 @@ def test_predict_clobbering_input_is_reported():
 
 
 # ------------------------------------------------------------------------ perceptron_update
+
+
+def test_update_returns_w_as_an_array():
+    def update(w, b, x, y, learning_rate):  # the text asks for an (n_x, 1) array
+        error = y - perceptron_predict(w, b, x)[0, 0]
+        return (w + learning_rate * error * x).tolist(), b + learning_rate * error
+
+    message = failure(checks.check_perceptron_update, update)
+    assert "has type list, expected a NumPy array of shape (2, 1)" in message
 
 
 def test_update_always_moves():

@@ -119,7 +119,9 @@ def test_other_stable_forms_pass(capsys):
 
 
 def test_sigmoid_naive_overflows():
-    fails(checks.check_sigmoid, naive_sigmoid, "not numerically safe", "overflow")
+    message = fails(checks.check_sigmoid, naive_sigmoid, "not numerically safe", "overflow",
+                    "e = exp(-|z|)", "1 / (1 + e) where z >= 0 and e / (1 + e) where z < 0")
+    assert "np.exp(-np.abs" not in message  # the rule, not the solution line
 
 
 def test_sigmoid_where_with_both_branches_overflowing():
@@ -182,14 +184,16 @@ def test_initialize_flat_vector():
         return np.zeros(dim, dtype=dtype), 0.0
 
     fails(checks.check_initialize_with_zeros, init_flat, "shape (2,), expected (2, 1)",
-          "column vector")
+          "a column of dim zeros, not a 1-D array")
 
 
 def test_initialize_ignoring_dtype():
     def init_float64(dim, dtype=np.float64):
         return np.zeros((dim, 1)), 0.0
 
-    fails(checks.check_initialize_with_zeros, init_float64, "dtype float64, expected float32")
+    message = fails(checks.check_initialize_with_zeros, init_float64,
+                    "dtype float64, expected float32", "create w with the dtype you are given")
+    assert "np.zeros" not in message
 
 
 def test_initialize_without_dtype_argument():
@@ -251,7 +255,10 @@ def test_propagate_naive_log_is_unsafe():
         dw = 1 / m * np.dot(X, (A - Y).T)
         return {"dw": dw, "db": 1 / m * np.sum(A - Y)}, cost
 
-    fails(checks.check_propagate, propagate_naive, "propagate_naive is not numerically safe")
+    message = fails(checks.check_propagate, propagate_naive,
+                    "propagate_naive is not numerically safe", "compute each loss from z",
+                    "log(1 + e^t) = max(t, 0) + log(1 + e^-|t|)")
+    assert "logaddexp(0" not in message  # the mathematics, not the solution line
 
 
 def test_propagate_clipping_gives_wrong_extreme_cost():
@@ -262,7 +269,7 @@ def test_propagate_clipping_gives_wrong_extreme_cost():
         return {"dw": X @ (A - Y).T / m, "db": np.sum(A - Y) / m}, cost
 
     fails(checks.check_propagate, propagate_clipped, "cost for z = [[1000, -1000, 1000, -1000]]",
-          "expected 500", "np.logaddexp")
+          "expected 500", "compute each loss from z, in the safe form of the text")
 
 
 def test_propagate_wrong_keys():
@@ -288,6 +295,7 @@ def test_propagate_cost_not_scalar():
         return grads, np.array([[cost]])
 
     fails(checks.check_propagate, propagate_cost_array, "cost must be a single number",
+          "The cost is the mean of the m losses, a number.",
           "shape (1, 1)")
 
 
@@ -310,7 +318,9 @@ def test_optimize_uphill():
     def optimize_up(w, b, X, Y, num_iterations=100, learning_rate=0.009, print_cost=False):
         return optimize(w, b, X, Y, num_iterations, -learning_rate, print_cost)
 
-    fails(checks.check_optimize, optimize_up, "moved uphill")
+    message = fails(checks.check_optimize, optimize_up, "moved uphill",
+                    "learning_rate times dw is subtracted from w")
+    assert "w = w - learning_rate * dw" not in message
 
 
 def test_optimize_in_place_update():
@@ -346,7 +356,9 @@ def test_optimize_not_updating():
         grads, cost = propagate(w, b, X, Y)
         return {"w": w, "b": b}, grads, [cost]
 
-    fails(checks.check_optimize, optimize_frozen, "is the initial w")
+    message = fails(checks.check_optimize, optimize_frozen, "is the initial w",
+                    "move w against its gradient")
+    assert "w = w - learning_rate * dw" not in message
 
 
 def test_optimize_recording_every_cost():
@@ -519,7 +531,7 @@ def test_model_float64_parameters_for_float32_data():
                        num_iterations)
 
     fails(checks.check_model, model64, "float32 data into a float64 w",
-          "dtype=X_train.dtype")
+          "with initialize_with_zeros in the dtype of X_train")
 
 
 def test_checks_do_not_touch_their_constants():
@@ -622,7 +634,7 @@ def test_predict_with_a_broken_sigmoid_says_to_fix_sigmoid_first():
 
 
 @pytest.mark.parametrize("earlier, broken, fragment", [
-    ("initialize_with_zeros", initialize_with_zeros_row, "expected (2, 1): a column vector"),
+    ("initialize_with_zeros", initialize_with_zeros_row, "expected (2, 1): a column of dim zeros"),
     ("optimize", in_notebook(optimize_as_in_the_notebook, propagate=propagate_without_1_over_m),
      None),
     ("predict", predict_floats, "integers"),
@@ -717,3 +729,32 @@ def test_optimize_prints_the_cost_as_the_text_says_and_only_when_asked():
         return optimize(w, b, X, Y, num_iterations, learning_rate, print_cost=True)
 
     fails(checks.check_optimize, optimize_chatty, "with print_cost=False: print only when")
+
+
+def _check_predict_cell() -> str:
+    """The source of notebook 2's check cell of predict, hidden tests included (as graded)."""
+    import nbformat
+
+    from course_tools.notebooks import NOTEBOOKS_DIR, grade_id_of
+
+    nb = nbformat.read(NOTEBOOKS_DIR / "02_logistic_regression_numpy.ipynb", as_version=4)
+    (source,) = [cell.source for cell in nb.cells if grade_id_of(cell) == "check_predict"]
+    return source
+
+
+def test_predict_check_cell_names_a_broken_sigmoid_before_its_hidden_tests(capsys):
+    """The hidden tests run before checks.check_predict: they too must first require sigmoid's
+    check, or a grader would blame predict for sigmoid's bug."""
+    source = _check_predict_cell()
+    assert "### BEGIN HIDDEN TESTS" in source
+    for sigmoid_in_notebook, expected in ((sigmoid_flat, "fix sigmoid first: its check fails"),
+                                          (sigmoid, None)):
+        namespace = {"np": np, "checks": checks}
+        namespace["predict"] = in_notebook(predict, sigmoid=sigmoid_in_notebook)
+        namespace["sigmoid"] = sigmoid_in_notebook
+        if expected is None:
+            exec(source, namespace)  # noqa: S102 - the notebook's own cell
+            assert capsys.readouterr().out == "✔ predict: all checks passed.\n"
+        else:
+            with pytest.raises(checks.CheckFailed, match=expected):
+                exec(source, namespace)  # noqa: S102 - the notebook's own cell

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from check_tools import fails, stub
+from check_tools import blames_earlier, fails, in_notebook, stub
 from test_checks_logistic import model, propagate
 
 from helpers.checks import logistic as checks
@@ -105,24 +105,56 @@ def test_changing_the_list_of_candidates_fails():
 
 CHOOSE = '''
 def choose_learning_rate(X_train, Y_train, X_val, Y_val, learning_rates, num_iterations):
-    return 0.3
+    best, best_score = None, None
+    for learning_rate in learning_rates:
+        d = model(X_train, Y_train, X_val, Y_val, num_iterations, learning_rate)
+        score = (-d["test_accuracy"], propagate(d["w"], d["b"], X_val, Y_val)[1])
+        if best_score is None or score < best_score:
+            best, best_score = learning_rate, score
+    return float(best)
 '''
 
 
-@pytest.mark.parametrize(("broken", "fragment"), [
-    ("propagate", "fix `propagate` first: its check fails."),
-    ("model", "fix `model` first: its check fails."),
+def in_namespace(**functions):
+    """CHOOSE, defined as in a notebook beside ``functions``."""
+    namespace = dict(functions)
+    exec(CHOOSE, namespace)  # noqa: S102 - defined as in a notebook, beside the earlier functions
+    return namespace["choose_learning_rate"]
+
+
+def test_right_earlier_exercises_let_the_check_judge_choose_learning_rate(capsys):
+    checks.check_choose_learning_rate(in_namespace(propagate=propagate, model=model))
+    assert capsys.readouterr().out == "✔ choose_learning_rate: all checks passed.\n"
+
+
+def broken_propagate(w, b, X, Y):
+    grads, cost = propagate(w, b, X, Y)
+    return {"dw": -grads["dw"], "db": grads["db"]}, cost
+
+
+def broken_model(*args, **kwargs):
+    return {**model(*args, **kwargs), "test_accuracy": 0.0}
+
+
+@pytest.mark.parametrize(("broken", "fragments"), [
+    ("propagate", ["dw has the wrong sign"]),
+    ("model", ["d['test_accuracy']"]),
 ])
-def test_a_broken_earlier_exercise_is_named_first(broken, fragment):
-    def broken_propagate(w, b, X, Y):
-        grads, cost = propagate(w, b, X, Y)
-        return {"dw": -grads["dw"], "db": grads["db"]}, cost
+def test_a_broken_earlier_exercise_is_named_first(broken, fragments):
+    """The shared mechanism (require_passing): 'fix X first: its check fails (its message)'."""
+    functions = {"propagate": propagate, "model": model}
+    functions[broken] = {"propagate": broken_propagate, "model": broken_model}[broken]
+    blames_earlier(checks.check_choose_learning_rate, in_namespace(**functions), broken,
+                   *fragments)
 
-    def broken_model(*args, **kwargs):
-        return {**model(*args, **kwargs), "test_accuracy": 0.0}
 
-    namespace = {"propagate": propagate, "model": model}
-    namespace[broken] = {"propagate": broken_propagate, "model": broken_model}[broken]
-    exec(CHOOSE, namespace)  # noqa: S102 - defined as in a notebook, beside the broken function
-    message = fails(checks.check_choose_learning_rate, namespace["choose_learning_rate"], fragment)
-    assert message == fragment
+def test_an_earlier_exercise_it_does_not_call_is_not_checked(capsys):
+    """Only the earlier functions its code uses are checked: a broken propagate is not blamed
+    on a choose_learning_rate that never calls it."""
+    def choose(X_train, Y_train, X_val, Y_val, learning_rates, num_iterations):
+        return choose_learning_rate(X_train, Y_train, X_val, Y_val, learning_rates,
+                                    num_iterations)
+
+    checks.check_choose_learning_rate(in_notebook(choose, propagate=broken_propagate,
+                                                  model=broken_model))
+    assert capsys.readouterr().out == "✔ choose: all checks passed.\n"

@@ -224,7 +224,7 @@ def initialize_parameters(n_x, n_h, n_y, seed=1):  # valid, but not the instruct
 '''
 NN_MODEL_EAGER = '''
 def nn_model(X, Y, n_h, num_iterations, learning_rate, activation=tf.tanh, seed=1,
-             print_cost=False):  # eager steps and costs as an array: slower, still right
+             print_cost=False):  # eager steps: slower, still right
     parameters = initialize_parameters(X.shape[0], n_h, Y.shape[0], seed=seed)
     X, Y = tf.constant(X), tf.constant(Y)
     costs = []
@@ -232,7 +232,7 @@ def nn_model(X, Y, n_h, num_iterations, learning_rate, activation=tf.tanh, seed=
         cost = train_step(X, Y, parameters, learning_rate, activation)
         if i % 100 == 0:
             costs.append(float(cost))
-    return parameters, np.array(costs)
+    return parameters, costs
 '''
 PREDICT_PROBABILITIES = '''
 def predict(parameters, X, activation=tf.tanh):

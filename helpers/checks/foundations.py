@@ -68,8 +68,8 @@ def check_perceptron_predict(perceptron_predict: Callable) -> None:
     out = expect_shape(call(perceptron_predict, w_in, -0.25, X_in, name=name), (1, 5),
                        f"{name}(w, b, X) for 3 features and 5 examples")
     expect(np.array_equal(out, [[1, 1, 0, 1, 0]]),
-           f"{name} with 3 features gave {out.tolist()}, expected [[1, 1, 0, 1, 0]]. "
-           "Compute z = w^T X + b with np.dot(w.T, X) + b.")
+           f"{name} with 3 features gave {out.tolist()}, expected [[1, 1, 0, 1, 0]]: here "
+           "z = w^T X + b is [[0.75, 0.25, -1.75, 0.75, -1.25]], one entry per column of X.")
     expect_unchanged(w, w_in, "w", name)
     expect_unchanged(X, X_in, "X", name)
     passed(name)
@@ -86,6 +86,9 @@ def check_perceptron_update(perceptron_update: Callable) -> None:
         expect(isinstance(result, tuple) and len(result) == 2,
                f"{name} must return a pair (w, b), got {type(result).__name__}.")
         new_w, new_b = result
+        expect(isinstance(new_w, np.ndarray),
+               f"w returned {case} has type {type(new_w).__name__}, expected a NumPy array "
+               f"of shape {w.shape}, like the w you were given.")
         new_w = expect_shape(new_w, w.shape, f"w returned {case}")
         expect_unchanged(w, w_in, "w", name)
         expect_unchanged(x, x_in, "x", name)

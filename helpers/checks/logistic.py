@@ -126,8 +126,8 @@ def _expect_float(value: Any, what: str) -> None:
     """The exercise asks for a Python float (np.float64 is one too): not a 0-d array, not a
     float32 number."""
     expect(isinstance(value, float),
-           f"{what} has type {type(value).__name__}, expected a Python float: return "
-           "float(cost), a single number whatever the dtype of the data.")
+           f"{what} has type {type(value).__name__}, expected a Python float, a single number "
+           "whatever the dtype of the data.")
 
 
 def _diagnose(value: np.ndarray, expected: np.ndarray, what: str, m: int) -> None:
@@ -147,9 +147,10 @@ def check_sigmoid(sigmoid: Callable) -> None:
     """sigmoid(z): right values, any shape, float32 kept, no overflow at z = +-1000."""
     name = name_of(sigmoid, "sigmoid")
     z = SIGMOID_Z.copy()
-    with hint_on_failure("Only exp of a number <= 0 is safe: use e = np.exp(-np.abs(z)). "
-                         "Note that np.where(cond, x, y) computes both x and y for every "
-                         "element.", only_if="not numerically safe"):
+    with hint_on_failure("Only the exponential of a number <= 0 is safe: with e = exp(-|z|), "
+                         "sigmoid(z) is 1 / (1 + e) where z >= 0 and e / (1 + e) where z < 0. "
+                         "np.where(cond, x, y) computes both x and y for every element, so "
+                         "both must be safe everywhere.", only_if="not numerically safe"):
         a = call(sigmoid, z)
     expect(a is not None, f"{name} returned None: did you forget the 'return' line?")
     expect_close(a, SIGMOID_EXPECTED, f"{name}(z) for z = {SIGMOID_Z.ravel().tolist()}")
@@ -177,12 +178,12 @@ def check_initialize_with_zeros(initialize_with_zeros: Callable) -> None:
         expect(isinstance(w, np.ndarray), f"w from {how} must be a NumPy array, "
                f"got {type(w).__name__}.")
         expect(w.shape == (dim, 1),
-               f"w from {how} has shape {w.shape}, expected ({dim}, 1): a column vector, "
-               "np.zeros((dim, 1)), not np.zeros(dim).")
+               f"w from {how} has shape {w.shape}, expected ({dim}, 1): a column of dim "
+               "zeros, not a 1-D array of shape (dim,).")
         expect(w.dtype == dtype, f"w from {how} has dtype {w.dtype}, expected "
-               f"{np.dtype(dtype).name}: pass dtype on to np.zeros.")
+               f"{np.dtype(dtype).name}: create w with the dtype you are given.")
         expect(not np.any(w), f"w from {how} is not all zeros.")
-        number = expect_scalar(b, f"b from {how}", "Use b = 0.0.")
+        number = expect_scalar(b, f"b from {how}", "b is the plain number 0.0.")
         expect(number == 0.0, f"b from {how} is {number}, expected 0.")
         expect(isinstance(b, float), f"b from {how} is {b!r} of type {type(b).__name__}: make "
                "it the plain number 0.0, a Python float.")
@@ -199,10 +200,10 @@ def check_propagate(propagate: Callable) -> None:
     dw = expect_shape(grads["dw"], W.shape, "dw (it must have the shape of w)")
     _diagnose(dw, PROPAGATE_DW, "dw", m)
     expect_close(dw, PROPAGATE_DW, "dw")
-    expect_scalar(grads["db"], "db", "np.sum gives a single number.")
+    expect_scalar(grads["db"], "db", "db is the mean of the m entries of A - Y, a number.")
     _diagnose(np.asarray(grads["db"]), np.asarray(PROPAGATE_DB), "db", m)
     expect_number(grads["db"], PROPAGATE_DB, "db")
-    expect_scalar(cost, "cost", "Average the losses with np.mean, or np.sum(...) / m.")
+    expect_scalar(cost, "cost", "The cost is the mean of the m losses, a number.")
     _expect_float(cost, f"the cost from {name}")
     _diagnose(np.asarray(cost), np.asarray(PROPAGATE_COST), "cost", m)
     expect_number(cost, PROPAGATE_COST, "cost",
@@ -210,16 +211,18 @@ def check_propagate(propagate: Callable) -> None:
                   "-[y log(a) + (1 - y) log(1 - a)].")
 
     # z = +-1000: a naive sigmoid overflows and log(0) appears; clipping A gives a wrong cost.
-    with hint_on_failure("Use your safe sigmoid for A, and compute the cost from z with "
-                         "np.logaddexp(0, -z) and np.logaddexp(0, z) instead of np.log(A).",
-                         only_if="not numerically safe"):
+    with hint_on_failure("Use your safe sigmoid for A, and compute each loss from z, not "
+                         "from log(A): y log(1 + e^-z) + (1 - y) log(1 + e^z), where "
+                         "log(1 + e^t) = max(t, 0) + log(1 + e^-|t|) exponentiates only "
+                         "numbers <= 0.", only_if="not numerically safe"):
         result = _call(propagate, W_EXTREME, 0.0, X_EXTREME, Y_EXTREME)
     grads, cost = expect_values(result, 2, f"{name} on extreme inputs", "grads, cost")
     expect_number(cost, EXTREME_COST, "cost for z = [[1000, -1000, 1000, -1000]] and "
                   "Y = [[1, 0, 0, 1]]",
                   "Two examples are wrong with total confidence, each loss is exactly 1000. "
                   "Clipping A or adding an epsilon inside the log hides the overflow but "
-                  "gives a wrong cost: compute the cost from z with np.logaddexp.")
+                  "gives a wrong cost: compute each loss from z, in the safe form of the "
+                  "text.")
     expect_close(grads["dw"], EXTREME_DW, "dw for z = [[1000, -1000, 1000, -1000]]")
     expect_number(grads["db"], EXTREME_DB, "db for z = [[1000, -1000, 1000, -1000]]")
 
@@ -249,13 +252,13 @@ def check_optimize(optimize: Callable) -> None:
     params = expect_dict(params, ("w", "b"), f"params from {name}")
     w = expect_shape(params["w"], W.shape, "params['w']")
     if np.allclose(w, W):
-        raise CheckFailed(f"params['w'] from {name} is the initial w: update "
-                          "w = w - learning_rate * dw inside the loop.")
+        raise CheckFailed(f"params['w'] from {name} is the initial w: every iteration must "
+                          "move w against its gradient, by learning_rate times dw.")
     if np.allclose(w, W + 0.009 * PROPAGATE_DW):
-        raise CheckFailed("params['w'] moved uphill: gradient descent subtracts the gradient, "
-                          "w = w - learning_rate * dw.")
-    expect_close(w, W - 0.009 * PROPAGATE_DW, "params['w'] after one iteration "
-                 "(expected w - learning_rate * dw)")
+        raise CheckFailed("params['w'] moved uphill: gradient descent steps against the "
+                          "gradient, so learning_rate times dw is subtracted from w.")
+    expect_close(w, W - 0.009 * PROPAGATE_DW, "params['w'] after one iteration with "
+                 "learning_rate=0.009")
     inputs = {"w": W.copy(), "X": X.copy(), "Y": Y.copy()}
     result = call(optimize, inputs["w"], B, inputs["X"], inputs["Y"], num_iterations=100,
                   learning_rate=0.009)
@@ -268,7 +271,7 @@ def check_optimize(optimize: Callable) -> None:
     expect_close(w, OPTIMIZE_W, "params['w'] after 100 iterations with learning_rate=0.009")
     expect_number(params["b"], OPTIMIZE_B,
                   "params['b'] after 100 iterations with learning_rate=0.009",
-                  "Update b = b - learning_rate * db.")
+                  "b steps against its gradient too, by learning_rate times db.")
     expect_close(grads["dw"], OPTIMIZE_DW, "grads['dw'] (the gradient of the last iteration)")
     expect_number(grads["db"], OPTIMIZE_DB, "grads['db'] (the gradient of the last iteration)")
     expect(isinstance(costs, list), f"costs must be a list, got {type(costs).__name__}.")
@@ -368,8 +371,8 @@ def check_model(model: Callable) -> None:
                 num_iterations=300, learning_rate=0.5)
     w32 = np.asarray(expect_dict(d32, MODEL_KEYS, f"the dict returned by {name}")["w"])
     expect(w32.dtype == np.float32,
-           f"{name} trained float32 data into a {w32.dtype} w: call "
-           "initialize_with_zeros(X_train.shape[0], dtype=X_train.dtype).")
+           f"{name} trained float32 data into a {w32.dtype} w: initialize the parameters "
+           "with initialize_with_zeros in the dtype of X_train.")
     expect_close(w32, MODEL_W, "d['w'] for float32 data", rtol=1e-4, atol=1e-5)
     passed(name)
 
@@ -401,30 +404,13 @@ SELECT_SLIPS = {
 }
 
 
-def _prerequisites_pass(function: Callable, *needed: tuple[str, Callable]) -> None:
-    """Run the checks of the earlier exercises that ``function``'s namespace defines, quietly.
-
-    ``needed``: (name, check) pairs. A failure says which exercise to fix first, so that a bug
-    there is not blamed on ``function``.
-    """
-    import contextlib
-    import io
-
-    namespace = getattr(function, "__globals__", {})
-    for name, check in needed:
-        if callable(namespace.get(name)):
-            try:
-                with contextlib.redirect_stdout(io.StringIO()):
-                    check(namespace[name])
-            except CheckFailed:
-                raise CheckFailed(f"fix `{name}` first: its check fails.") from None
-
-
 def check_choose_learning_rate(choose_learning_rate: Callable) -> None:
     """choose_learning_rate(...): the text's rule, on a tiny problem; a Python float returned."""
     name = name_of(choose_learning_rate, "choose_learning_rate")
-    _prerequisites_pass(choose_learning_rate, ("propagate", check_propagate),
-                        ("model", check_model))
+    require_passing(choose_learning_rate, ("sigmoid", check_sigmoid),
+                    ("initialize_with_zeros", check_initialize_with_zeros),
+                    ("propagate", check_propagate), ("optimize", check_optimize),
+                    ("predict", check_predict), ("model", check_model))
     # Both orders: a tie must be settled by the cost, not by the position in the list.
     for order in (list(SELECT_RATES), list(reversed(SELECT_RATES))):
         rates = list(order)

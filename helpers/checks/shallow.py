@@ -24,7 +24,6 @@ import contextlib
 import inspect
 import io
 import math
-import numbers
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -177,7 +176,7 @@ def _expect_tensor(value: Any, what: str, fix: str = "") -> None:
 def _sum_not_mean(value: Any, expected: float, m: int, what: str) -> None:
     """Name the 'sum instead of mean' mistake before a generic mismatch."""
     expect_not_m_times(expect_scalar(value, what), expected, m, what,
-                       "the cost is the mean of the losses, tf.reduce_mean, not tf.reduce_sum.")
+                       "the cost is the mean of the m losses, not their sum.")
 
 
 # --------------------------------------------------------------------------- the checks
@@ -197,16 +196,16 @@ def check_propagate_tf(propagate_tf: Callable) -> None:
     for key in ("dw", "db"):
         expect(grads[key] is not None,
                f"grads['{key}'] is None: the tape saw no path from the cost to "
-               f"{key[1:]}. Compute Z, A and the cost inside 'with tf.GradientTape() as tape:', "
+               f"{key[1:]}. Compute Z and the cost inside the tf.GradientTape block, "
                "with TensorFlow operations on w and b (no .numpy(), no NumPy functions), "
-               "then call tape.gradient(cost, [w, b]).")
+               "then ask the tape for the gradients of the cost with respect to w and b.")
     _expect_tensor(cost, f"the cost from {name}")
     for key in ("dw", "db"):
         _expect_tensor(grads[key], f"grads['{key}'] from {name}")
     _sum_not_mean(cost, PROPAGATE_COST, m, "cost")
     expect_number(cost, PROPAGATE_COST, "cost",
-                  "It is tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=Y, "
-                  "logits=Z)) with Z = w^T X + b (use tf.transpose(w) @ X + b).")
+                  "The cost is the mean over the examples of "
+                  "max(z, 0) - y z + log(1 + exp(-|z|)), with Z = w^T X + b.")
     dw = expect_shape(as_numbers(grads["dw"], "grads['dw']"), (2, 1),
                       "grads['dw'] (it must have the shape of w)")
     expect_close(dw, PROPAGATE_DW, "grads['dw']")
@@ -266,7 +265,7 @@ def check_initialize_parameters(initialize_parameters: Callable) -> None:
     expect(all(np.array_equal(parameters[k].numpy(), as_numbers(again[k], k))
                for k in ("W1", "W2")),
            f"two calls of {how} gave different weights: create the generator from the seed "
-           "inside the function, rng = tf.random.Generator.from_seed(seed), and draw from it.")
+           "inside the function, at every call, and draw W1 and W2 from it.")
     expect(not np.array_equal(parameters["W1"].numpy(), as_numbers(other["W1"], "W1")),
            "seed=1 and seed=2 gave the same W1: use the seed argument to create the generator.")
 
@@ -317,9 +316,8 @@ def check_compute_cost(compute_cost: Callable) -> None:
     _expect_tensor(cost, f"the cost from {name}", "The tape differentiates tensors only.")
     _sum_not_mean(cost, COST, m, "the cost")
     if math.isclose(expect_scalar(cost, "the cost"), COST_SWAPPED, rel_tol=1e-6):
-        raise CheckFailed("the cost has labels and logits swapped: call "
-                          "tf.nn.sigmoid_cross_entropy_with_logits(labels=Y, logits=Z2), "
-                          "with the keywords.")
+        raise CheckFailed("the cost has labels and logits swapped: the logits are Z2 and the "
+                          "labels Y (pass them by keyword).")
     expect_number(cost, COST, f"{name}(Z2, Y) for Z2 = {COST_Z} and Y = {COST_Y}",
                   "The cost is the mean over the examples of "
                   "-[y log(sigmoid(z)) + (1 - y) log(1 - sigmoid(z))].")
@@ -328,7 +326,7 @@ def check_compute_cost(compute_cost: Callable) -> None:
                   f"{name}(Z2, Y) for Z2 = {EXTREME_Z} and Y = {EXTREME_Y}",
                   "Two examples are wrong with total confidence, each loss is exactly 1000. "
                   "sigmoid(1000) rounds to 1, so log(1 - A) is log(0): compute the cost from the "
-                  "logits with tf.nn.sigmoid_cross_entropy_with_logits instead of from A.")
+                  "logits in the safe form of exercise 1 instead of from A.")
     passed(name)
 
 
@@ -352,17 +350,16 @@ def _check_one_step(train_step: Callable, name: str, learning_rate: float,
         value = parameters[key]
         expect(value is variables[key],
                f"{how} replaced parameters['{key}'] by a new "
-               f"{type(value).__name__}: update the variable in place with "
-               f"parameters['{key}'].assign_sub(learning_rate * gradient), so that the caller "
-               "(and a tf.function) sees the new values.")
+               f"{type(value).__name__}: update the variable itself, in place (its assign_sub "
+               "method), so that the caller (and a tf.function) sees the new values.")
     if all(np.array_equal(parameters[k].numpy(), NET[k]) for k in PARAMETER_NAMES):
         raise CheckFailed(f"{how} did not change the parameters: after computing the "
                           "gradients, subtract learning_rate * gradient from each variable "
-                          "(variable.assign_sub(...)).")
+                          "in place.")
     uphill = {k: 2 * np.asarray(NET[k]) - np.asarray(expected[k]) for k in PARAMETER_NAMES}
     if all(np.allclose(parameters[k].numpy(), uphill[k]) for k in PARAMETER_NAMES):
         raise CheckFailed(f"{how} moved the parameters uphill: gradient descent subtracts the "
-                          "gradient, assign_sub(learning_rate * gradient).")
+                          "gradient: subtract learning_rate times the gradient.")
     for key in PARAMETER_NAMES:
         expect_close(parameters[key].numpy(), expected[key], f"parameters['{key}'] after {how}")
     expect_number(cost, expected_cost, f"the cost returned by {how}",
@@ -458,15 +455,16 @@ def _train_fixed(nn_model: Callable, name: str, learning_rate: float, activation
                "initialize_parameters created: return the dict of variables that train_step "
                "updated in place (not copies or NumPy arrays).")
     expect(isinstance(costs, list),
-           f"costs returned by {how} must be a list of numbers, got {type(costs).__name__}.")
+           f"costs returned by {how} must be a list of Python floats, got "
+           f"{type(costs).__name__}.")
     expected_count = len(range(0, NN_ITERATIONS, 100))
     expect(len(costs) == expected_count,
            f"{how} returned {len(costs)} costs, expected {expected_count}: the costs before "
            "steps 0, 100 and 200, one every 100 steps starting with the first.")
     for i, cost in enumerate(costs):
-        expect(isinstance(cost, numbers.Real),
-               f"costs[{i}] returned by {how} has type {type(cost).__name__}, expected a number: "
-               "append float(cost), so that the list holds numbers, not tensors.")
+        expect(isinstance(cost, float),
+               f"costs[{i}] returned by {how} has type {type(cost).__name__}, expected a Python "
+               "float: keep each cost as a Python float, not a tensor or a NumPy array.")
     costs = [expect_scalar(cost, f"costs[{i}]") for i, cost in enumerate(costs)]
     return parameters, costs, printed.getvalue(), how
 
@@ -542,7 +540,7 @@ def check_predict(predict: Callable) -> None:
     expect_shape(labels, (1, X.shape[1]), f"the labels from {how} (one per example, "
                  "shaped like Y)")
     expect(labels.dtype != bool, f"{how} returned True/False values: convert them to the "
-           "integers 1 and 0 (.astype(int)).")
+           "integers 1 and 0.")
     if labels.dtype.kind == "f" and np.all((labels > 0) & (labels < 1)):
         raise CheckFailed(f"{how} returned probabilities, not labels: label an example 1 "
                           "where its probability is above 0.5, and 0 elsewhere.")
@@ -551,7 +549,7 @@ def check_predict(predict: Callable) -> None:
            "where the probability is above 0.5, 0 elsewhere.")
     expect(labels.dtype.kind in "iu",
            f"{how} returned labels of dtype {labels.dtype}, expected integers: convert them "
-           "with .astype(int).")
+           "to the integers 0 and 1.")
     if np.array_equal(labels, PREDICT_TANH_LOGIT_HALF):
         raise CheckFailed(f"{how} compared the logits Z2 with 0.5. The probability "
                           "sigmoid(Z2) is what is compared with 0.5, which is the same as "

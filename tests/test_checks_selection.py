@@ -80,7 +80,7 @@ def test_a_tie_settled_by_the_last_position_fails_in_the_given_order():
 
 
 @pytest.mark.parametrize(("returned", "fragments"), [
-    (lambda rate, rates: np.float64(rate), ["returned a numpy.float64", "Python float"]),
+    (lambda rate, rates: np.float32(rate), ["returned a numpy.float32", "Python float"]),
     (lambda rate, rates: rates.index(rate), ["returned 1, an int", "not its position"]),
     (lambda rate, rates: str(rate), ["returned a builtins.str"]),
     (lambda rate, rates: None, ["returned None"]),

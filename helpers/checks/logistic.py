@@ -423,7 +423,7 @@ def check_choose_learning_rate(choose_learning_rate: Callable) -> None:
         if isinstance(chosen, int | np.integer) and not isinstance(chosen, bool):
             raise CheckFailed(f"{how} returned {chosen}, an int: return the learning rate "
                               "itself, not its position in the list.")
-        expect(type(chosen) is float,
+        expect(isinstance(chosen, float),  # a Python float, as _expect_float (np.float64 is one)
                f"{how} returned a {type(chosen).__module__}.{type(chosen).__name__}; return a "
                "Python float, one of learning_rates (float(...) converts a NumPy number).")
         expect(chosen in order, f"{how} returned {chosen}, which is not one of the candidates.")

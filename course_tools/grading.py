@@ -79,6 +79,8 @@ class _Outcome:
     cells: list[dict]
     probe_runs: dict
     stopped: str = ""
+    #: Why the check cells' outcomes are unknown ('' when the executed notebook came back).
+    unobserved: str = ""
 
 
 def _run(nb, folder: Path, *, seed: int, grade_ids: list[str], run_all: bool,
@@ -128,12 +130,23 @@ def _run(nb, folder: Path, *, seed: int, grade_ids: list[str], run_all: bool,
     log_tail = log.read().decode("utf-8", "replace").strip()
     log.close()
     _kill(process)  # anything it left running (outside a sandbox, its session)
-    executed = sandbox_file(folder, "out", "executed.ipynb")
+    executed, unobserved = sandbox_file(folder, "out", "executed.ipynb"), ""
     try:
-        if not stopped and executed.stat().st_size <= MAX_READ_BYTES:
-            nb = read(executed)
-    except (OSError, ValueError):
-        pass
+        size = executed.stat().st_size
+        if size > MAX_READ_BYTES:
+            unobserved = (f"the executed notebook is {size / 1e6:.1f} MB, over the grader's "
+                          f"cap of {MAX_READ_BYTES / 1e6:g} MB, so it was not read")
+        else:
+            ran = read(executed)
+            if [c.source for c in ran.cells] != [c.source for c in nb.cells]:
+                unobserved = "the executed notebook does not hold the cells the grader sent"
+            else:
+                nb = ran
+    except (OSError, ValueError) as err:
+        unobserved = ("the executed notebook is missing, not a regular file inside the sandbox "
+                      f"folder, or unreadable ({type(err).__name__})")
+    if stopped:
+        unobserved = "the run was stopped"
     runs = _read_json(sandbox_file(folder, "out", "runs.json")) or {}
     cells = runs.get("cells") if isinstance(runs.get("cells"), list) else []
     if len(cells) != len(nb.cells) or not all(isinstance(c, dict) for c in cells):
@@ -143,7 +156,7 @@ def _run(nb, folder: Path, *, seed: int, grade_ids: list[str], run_all: bool,
             stopped += f". Its last words: {log_tail[-300:]}"
         cells = [{"status": "not run", "reason": "not run: " + stopped}] * len(nb.cells)
     probe_runs = runs.get("probes") if isinstance(runs.get("probes"), dict) else {}
-    return _Outcome(nb, cells, probe_runs, stopped)
+    return _Outcome(nb, cells, probe_runs, stopped, unobserved)
 
 
 def _kill(process: subprocess.Popen) -> None:
@@ -190,8 +203,6 @@ def grade(submission_path: str | Path, *, source_path: str | Path | None = None,
 def _grade(report: Report, submission_path: Path, source_path, source_dir: Path,
            cell_timeout: float, timeout: float, run_all: bool, use_sandbox: bool,
            limits: sandbox.Limits, seed: int, threads: int) -> None:
-    from nbgrader.utils import determine_grade
-
     try:
         submission = read_notebook(submission_path)
     except ValueError as err:
@@ -221,6 +232,10 @@ def _grade(report: Report, submission_path: Path, source_path, source_dir: Path,
     probed = [e.grade_id for e in wanted if e.grade_id in probes.PROBES]
     expected = reference_results(source_path, probed, seed)
     nb, present, modified = prepare_submission(submission, read_notebook(source_path))
+    for cell in nb.cells:  # prose is not run: a 56 MB raw cell need not enter the sandbox
+        if cell.cell_type != "code":
+            cell.source = ""
+            cell.pop("attachments", None)
     folder = Path(tempfile.mkdtemp(prefix="grade-"))
     try:
         outcome = _run(nb, folder, seed=seed, grade_ids=probed, run_all=run_all,
@@ -258,11 +273,22 @@ def _grade(report: Report, submission_path: Path, source_path, source_dir: Path,
     solution_at = {grade_id_of(c): i for i, c in enumerate(nb.cells) if is_solution(c)}
     for exercise in wanted:
         report.results.append(_verdict(exercise, nb, cells, present, modified, solution_at,
-                                       expected, got, outcome.probe_runs, determine_grade))
+                                       expected, got, outcome.probe_runs, outcome.unobserved))
+
+
+def check_passed(cell) -> bool:
+    """Whether a check cell was seen to pass: it printed a check's pass line ("✔ ...") and
+    raised nothing. A check cell without outputs has not been observed, so it did not pass
+    (nbgrader's own rule, no error means full points, would give it its points)."""
+    outputs = cell.get("outputs", [])
+    if any(o.get("output_type") == "error" for o in outputs):
+        return False
+    return any(o.get("output_type") == "stream" and o.get("name") == "stdout"
+               and "✔" in str(o.get("text", "")) for o in outputs)
 
 
 def _verdict(exercise, nb, cells, present, modified, solution_at, expected, got, probe_runs,
-             determine_grade) -> Result:
+             unobserved) -> Result:
     """Points only if the hidden probe matches the reference and the check cell passed."""
     gid, points = exercise.grade_id, exercise.points
     if gid not in present:
@@ -276,8 +302,13 @@ def _verdict(exercise, nb, cells, present, modified, solution_at, expected, got,
     if run.get("status") in ("not run", "skipped"):
         reason = str(run.get("reason")).removeprefix("not run: ")
         return Result(gid, 0.0, points, "not run", edited + reason, modified[gid])
-    check_passed = float(determine_grade(cell)[0] or 0.0) >= points
-    check_message = "" if check_passed else (_error_text(cell) or "the check did not pass")
+    if unobserved:
+        return Result(gid, 0.0, points, "failed",
+                      edited + f"the outcome of check cell {gid} was not observed: "
+                      f"{unobserved}.", modified[gid])
+    passed = check_passed(cell)
+    check_message = "" if passed else (_error_text(cell) or "the check did not print its "
+                                       "pass line, so it did not pass")
     if check_message and run.get("status") != "timeout" and exercise.solution_id in solution_at:
         cause = _error_text(nb.cells[solution_at[exercise.solution_id]])
         if cause and "NotImplementedError" not in cause:
@@ -288,7 +319,7 @@ def _verdict(exercise, nb, cells, present, modified, solution_at, expected, got,
         return Result(gid, 0.0, points, "no probe",
                       edited + f"this exercise has no hidden probe in course_tools/probes.py, "
                       "so it cannot be graded safely; the instructor must add one. "
-                      f"(Its check cell {'passed' if check_passed else 'failed'}.)",
+                      f"(Its check cell {'passed' if passed else 'failed'}.)",
                       modified[gid])
     if isinstance(expected[gid], str):
         return Result(gid, 0.0, points, "no probe",
@@ -302,7 +333,7 @@ def _verdict(exercise, nb, cells, present, modified, solution_at, expected, got,
     else:
         difference = probes.compare(expected[gid], outputs, probes.PROBES[gid])
         verdict = f"On hidden inputs: {difference}." if difference else ""
-    if not verdict and check_passed:
+    if not verdict and passed:
         return Result(gid, points, points, "passed", edited + "all checks passed", modified[gid])
     if check_message and not check_message.endswith((".", ")")):
         check_message += "."

@@ -32,6 +32,9 @@ SKIP_TAGS = ("nbval-skip", "skip-execution")
 #: Output a single cell may produce before the rest is dropped (an endless ``print`` loop).
 MAX_OUTPUT_CHARS = 200_000
 MAX_OUTPUTS = 2_000
+#: Output all cells together may produce, and the length kept of an error's message.
+MAX_NOTEBOOK_OUTPUT_CHARS = 5_000_000
+MAX_ERROR_CHARS = 2_000
 AFTER_LAST_CHECK = "not run: it comes after the last check, so it cannot change the score"
 PROBE_TAG = "grader-probe"
 
@@ -40,6 +43,18 @@ PROBE_TAG = "grader-probe"
 class Run:
     status: str = "ok"  # ok | error | timeout | not run | skipped
     reason: str = ""
+
+
+def _size(content: dict) -> int:
+    """Characters an output message adds to the notebook: all of it, not only stream text."""
+    try:
+        return len(json.dumps(content, default=str))
+    except (TypeError, ValueError):
+        return MAX_OUTPUT_CHARS + 1
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width] + " [...]"
 
 
 def probe_cell(grade_id: str, seed: int, out_dir: str) -> NotebookNode:
@@ -55,14 +70,23 @@ def _make_client(nb: NotebookNode, cwd: str):
     from nbclient import NotebookClient
 
     class LimitedOutputClient(NotebookClient):
-        """Drops the output of a cell beyond a size limit (an endless print loop)."""
+        """Drops the output of a cell beyond a size limit (an endless print loop, a huge
+        display): every output counts with its real size. An error is kept, shortened, since
+        it is how the grader sees that a cell failed."""
 
         def output(self, outs, msg, display_id, cell_index):
-            size = self._sizes.get(cell_index, 0)
             content = msg.get("content", {})
-            size += len(str(content.get("text", ""))) if msg["msg_type"] == "stream" else 1000
+            if msg["msg_type"] == "error":
+                content["evalue"] = _clip(str(content.get("evalue", "")), MAX_ERROR_CHARS)
+                content["ename"] = _clip(str(content.get("ename", "")), 200)
+                content["traceback"] = [_clip(str(line), MAX_ERROR_CHARS)
+                                        for line in list(content.get("traceback", []))[-20:]]
+                return super().output(outs, msg, display_id, cell_index)
+            size = self._sizes.get(cell_index, 0) + _size(content)
             self._sizes[cell_index] = size
-            if msg["msg_type"] != "error" and (size > MAX_OUTPUT_CHARS or len(outs) > MAX_OUTPUTS):
+            self._total += _size(content)
+            if size > MAX_OUTPUT_CHARS or len(outs) > MAX_OUTPUTS or \
+                    self._total > MAX_NOTEBOOK_OUTPUT_CHARS:
                 if not self._truncated.get(cell_index):
                     self._truncated[cell_index] = True
                     outs.append(nbformat.v4.new_output(
@@ -80,7 +104,7 @@ def _make_client(nb: NotebookNode, cwd: str):
         shutdown_kernel="immediate", skip_cells_with_tag="grader-never-skips",
         resources={"metadata": {"path": cwd}},
     )
-    client._sizes, client._truncated = {}, {}
+    client._sizes, client._truncated, client._total = {}, {}, 0
     return client
 
 

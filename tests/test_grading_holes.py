@@ -1,0 +1,53 @@
+"""The holes of the second red-team round (issue 19), each closed and kept closed.
+
+Every test here failed on the grader before its fix. Grading runs through the sandbox on the
+small fixture course of tests/grading_tools.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+from grading_tools import by_id, cell, grade, make_course, require_sandbox, submission
+from nbformat.v4 import new_code_cell
+
+from course_tools import grading
+
+pytestmark = pytest.mark.slow  # every test grades through the sandbox
+
+#: Right values on every input, but exp(-z) overflows at z = -1000: the check fails it.
+NAIVE_SIGMOID = "def sigmoid(z):\n    return 1 / (1 + np.exp(-z))"
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory) -> dict:
+    require_sandbox()
+    return make_course(tmp_path_factory.mktemp("course"), __name__)
+
+
+def test_a_check_whose_outcome_was_not_observed_fails(course, monkeypatch):
+    # The executed notebook comes back over the size cap (as a 56 MB raw cell or a huge
+    # display made it): the check cells' outcomes are unknown, so no check counts as passed.
+    def naive(nb):
+        cell(nb, "sigmoid").source = NAIVE_SIGMOID
+
+    monkeypatch.setattr(grading, "MAX_READ_BYTES", 2_000)
+    report = grade(course, submission(course, "unobserved.ipynb", naive))
+    assert report.score == 0, report.to_text()
+    for result in report.results:
+        assert result.status == "failed" and "not observed" in result.message, report.to_text()
+
+
+def test_the_output_cap_counts_the_real_size_of_rich_outputs(tmp_path):
+    # One display of 3 MB of HTML used to count as 1,000 characters and was kept whole.
+    from nbformat.v4 import new_notebook
+
+    from course_tools import kernel
+
+    nb = new_notebook(cells=[new_code_cell(
+        "from IPython.display import HTML, display\n"
+        "for _ in range(3):\n    display(HTML('<b>x</b>' * 120_000))\n"
+        "raise ValueError('y' * 3_000_000)")])
+    kernel.execute(nb, cwd=tmp_path, cell_timeout=60, timeout=60)
+    size = len(str(nb.cells[0].outputs))
+    assert size < kernel.MAX_OUTPUT_CHARS + 20_000, size
+    assert nb.cells[0].outputs[-1].output_type == "error"  # the error is kept, shortened

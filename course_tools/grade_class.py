@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import os
 import re
+import stat
 import secrets
 import sys
 import time
@@ -28,32 +29,62 @@ from course_tools.report import Report, fmt
 class Submission:
     student: str
     path: Path
+    refused: str = ""  # why it is not graded (a symbolic link, not a regular file)
+
+
+def refusal(path: Path) -> str:
+    """'' for a regular file, else why the grader will not read it. A symbolic link would be
+    graded as the file it points to: the instructor notebook, another student's work."""
+    try:
+        mode = path.lstat().st_mode
+    except OSError as err:
+        return f"refused: cannot be read ({type(err).__name__})"
+    if stat.S_ISLNK(mode):
+        return ("refused: a symbolic link, not a file (it would be graded as the file it points "
+                "to); submit the notebook itself")
+    if not stat.S_ISREG(mode):
+        return "refused: not a regular file (a device, pipe or socket)"
+    return ""
+
+
+def _student(folder: Path, path: Path, sources: list[Path]) -> str:
+    parts = path.relative_to(folder).parts
+    if len(parts) > 1:
+        return parts[0]
+    student = path.stem
+    for source in sources:
+        student = student.replace(source.stem, "")
+    return re.sub(r"^[\s_\-.()]+|[\s_\-.()]+$", "", student) or path.stem
 
 
 def find_submissions(folder: Path, sources: list[Path], skip: Path | None = None) \
         -> list[Submission]:
-    """Every file under ``folder`` with the student it belongs to, sorted."""
+    """Every file under ``folder`` with the student it belongs to, sorted. Symbolic links
+    (to files or folders) and special files are listed with the reason they are refused;
+    links are never followed."""
     found = []
-    for path in sorted(folder.rglob("*")):
-        parts = path.relative_to(folder).parts
-        if not path.is_file() or any(p.startswith(".") for p in parts):
+    skip = skip.resolve() if skip is not None else None
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        here = Path(dirpath)
+        if skip is not None and (here.resolve() == skip or skip in here.resolve().parents):
+            dirnames[:] = []
             continue
-        if skip is not None and skip.resolve() in path.resolve().parents:
-            continue
-        if len(parts) > 1:
-            student = parts[0]
-        else:
-            student = path.stem
-            for source in sources:
-                student = student.replace(source.stem, "")
-            student = re.sub(r"^[\s_\-.()]+|[\s_\-.()]+$", "", student) or path.stem
-        found.append(Submission(student, path))
-    return found
+        links = [name for name in dirnames if (here / name).is_symlink()]
+        dirnames[:] = sorted(name for name in dirnames
+                             if name not in links and not name.startswith("."))
+        for name in sorted(filenames + links):
+            path = here / name
+            if any(p.startswith(".") for p in path.relative_to(folder).parts):
+                continue
+            found.append(Submission(_student(folder, path, sources), path, refusal(path)))
+    return sorted(found, key=lambda s: s.path)
 
 
 def _sources_needed(submissions: list[Submission], sources: list[Path]) -> list[Path]:
     needed = set()
     for submission in submissions:
+        if submission.refused:
+            continue
         try:
             nb = read_notebook(submission.path)
         except ValueError:
@@ -89,7 +120,8 @@ def grade_class(folder: str | Path, out_dir: str | Path, *, jobs: int | None = N
     threads = max(1, (os.cpu_count() or 1) // jobs)
     results: dict[int, Report] = {}
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(grading.grade, s.path, source_dir=source_dir, seed=seed,
+        futures = {pool.submit(_refused, s) if s.refused else
+                   pool.submit(grading.grade, s.path, source_dir=source_dir, seed=seed,
                                threads=threads, **grade_options): i
                    for i, s in enumerate(submissions)}
         for done, future in enumerate(as_completed(futures), start=1):
@@ -104,6 +136,10 @@ def grade_class(folder: str | Path, out_dir: str | Path, *, jobs: int | None = N
     pairs = [(s, results[i]) for i, s in enumerate(submissions)]
     write_outputs(pairs, folder, out_dir)
     return pairs
+
+
+def _refused(submission: Submission) -> Report:
+    return Report(submission=str(submission.path), status="refused", error=submission.refused)
 
 
 def _feedback_path(out_dir: Path, submission: Submission, folder: Path) -> Path:

@@ -190,6 +190,14 @@ def grade(submission_path: str | Path, *, source_path: str | Path | None = None,
     report = Report(submission=str(submission_path), sandboxed=use_sandbox, seed=seed)
     if not use_sandbox:
         report.notes.append(sandbox.NO_SANDBOX_WARNING)
+    from course_tools.grade_class import refusal
+
+    refused = refusal(Path(submission_path)) if Path(submission_path).exists() or \
+        Path(submission_path).is_symlink() else ""
+    if refused:
+        report.status, report.error = "refused", refused
+        report.seconds = round(time.monotonic() - started, 1)
+        return report
     try:
         _grade(report, Path(submission_path), source_path, Path(source_dir), cell_timeout,
                timeout, run_all, use_sandbox, limits, seed, threads)

@@ -29,7 +29,8 @@ class Report:
     submission: str
     source: str | None = None
     matched_by: str | None = None
-    status: str = "graded"  # graded | error | stopped (a limit of the whole run was hit)
+    # graded | error | stopped (a limit of the whole run was hit) | refused (not a regular file)
+    status: str = "graded"
     error: str | None = None
     score: float = 0.0
     max_score: float | None = None
@@ -78,8 +79,7 @@ class Report:
         if self.source:
             lines.append(f"Graded against: {self.source} (matched by {self.matched_by})")
         if self.error:
-            lines.append(f"✘ {'Stopped' if self.status == 'stopped' else 'Could not grade'}: "
-                         f"{self.error}")
+            lines.append(f"✘ {_HEADINGS.get(self.status, 'Could not grade')}: {self.error}")
         lines += self._lines("  ")
         return "\n".join(lines + [f"{self.score_line()}   [{self.seconds:.0f} s]"])
 
@@ -88,10 +88,12 @@ class Report:
         title = Path(self.source).stem if self.source else Path(self.submission).name
         lines = [f"# Feedback: {title}", "", f"**{self.score_line()}**", ""]
         if self.error:
-            lines += [f"**{'Stopped' if self.status == 'stopped' else 'Not graded'}:** "
-                      f"{self.error}", ""]
+            lines += [f"**{_HEADINGS.get(self.status, 'Not graded')}:** {self.error}", ""]
         lines += self._lines("- ")
         return "\n".join(lines) + "\n"
+
+
+_HEADINGS = {"stopped": "Stopped", "refused": "Not graded"}
 
 
 def fmt(x: float) -> str:

@@ -51,3 +51,35 @@ def test_the_output_cap_counts_the_real_size_of_rich_outputs(tmp_path):
     size = len(str(nb.cells[0].outputs))
     assert size < kernel.MAX_OUTPUT_CHARS + 20_000, size
     assert nb.cells[0].outputs[-1].output_type == "error"  # the error is kept, shortened
+
+
+def test_symbolic_links_and_special_files_in_a_class_folder_are_refused(course, tmp_path):
+    # A zip or tar keeps symbolic links: one to the instructor notebook scored full marks, one
+    # to another student's file copied their work.
+    import csv
+    import os
+
+    from course_tools.grade_class import grade_class
+
+    folder = tmp_path / "class"
+    (folder / "alice").mkdir(parents=True)
+    (folder / "alice" / "02_fixture.ipynb").write_text("my homework, as text")
+    for student, target in (("mallory", course["source"]),
+                            ("eve", folder / "alice" / "02_fixture.ipynb")):
+        (folder / student).mkdir()
+        (folder / student / "02_fixture.ipynb").symlink_to(target)
+    (folder / "trudy").symlink_to(course["source_dir"], target_is_directory=True)
+    os.mkfifo(folder / "oscar_02_fixture.ipynb")
+    grade_class(folder, tmp_path / "grades", jobs=1, source_dir=course["source_dir"],
+                progress=lambda line: None, seed=12345, cell_timeout=60, timeout=240)
+    with open(tmp_path / "grades" / "grades.csv", encoding="utf-8") as handle:
+        rows = {row["student"]: row for row in csv.DictReader(handle)}
+    assert set(rows) == {"alice", "mallory", "eve", "trudy", "oscar"}, rows
+    for student in ("mallory", "eve", "trudy"):
+        assert rows[student]["status"] == "refused", rows[student]
+        assert rows[student]["score"] == "0" and "symbolic link" in rows[student]["reason"]
+    assert rows["oscar"]["status"] == "refused" and "not a regular file" in rows["oscar"]["reason"]
+    assert rows["alice"]["status"] == "error"  # a regular file, graded (not a notebook)
+    single = grading.grade(folder / "mallory" / "02_fixture.ipynb",
+                           source_dir=course["source_dir"], seed=1)
+    assert single.status == "refused" and single.score == 0, single.to_text()

@@ -206,7 +206,9 @@ def match_source(submission: NotebookNode | None, submission_path: str | Path,
 
 def prepare_submission(submission: NotebookNode, source: NotebookNode) -> tuple[
         NotebookNode, dict[str, int], dict[str, bool]]:
-    """The notebook the grader runs: outputs cleared, check cells restored from the source.
+    """The notebook the grader runs: outputs cleared, check cells restored from the student
+    edition of the source (so without their hidden tests: nothing the learner must not see
+    enters the sandbox, where the submission's code could read it and print it back).
 
     Returns the notebook, the cell index of each source check present in it, and for each of
     those whether the submitted check cell had been edited (nbgrader checksum differs from both
@@ -218,9 +220,11 @@ def prepare_submission(submission: NotebookNode, source: NotebookNode) -> tuple[
     student = student_edition(source)
     source_checks = {grade_id_of(c): c for c in source.cells if is_check(c)}
     allowed = {gid: {compute_checksum(cell)} for gid, cell in source_checks.items()}
+    student_checks = {}
     for cell in student.cells:
         if is_check(cell):
             allowed[grade_id_of(cell)].add(compute_checksum(cell))
+            student_checks[grade_id_of(cell)] = cell
 
     # As nbgrader's DeduplicateIds: if a grade id occurs more than once, the last one counts.
     where: dict[str, int] = {}
@@ -235,7 +239,7 @@ def prepare_submission(submission: NotebookNode, source: NotebookNode) -> tuple[
         where[grade_id] = index
 
     present, modified = {}, {}
-    for grade_id, original in source_checks.items():
+    for grade_id in source_checks:
         if grade_id not in where:
             continue
         index = where[grade_id]
@@ -244,7 +248,7 @@ def prepare_submission(submission: NotebookNode, source: NotebookNode) -> tuple[
             modified[grade_id] = compute_checksum(cell) not in allowed[grade_id]
         except Exception:  # nbgrader metadata damaged beyond computing a checksum
             modified[grade_id] = True
-        restored = copy.deepcopy(original)
+        restored = copy.deepcopy(student_checks[grade_id])
         restored.outputs, restored.execution_count = [], None
         if "id" in cell:
             restored["id"] = cell["id"]

@@ -83,3 +83,28 @@ def test_symbolic_links_and_special_files_in_a_class_folder_are_refused(course, 
     single = grading.grade(folder / "mallory" / "02_fixture.ipynb",
                            source_dir=course["source_dir"], seed=1)
     assert single.status == "refused" and single.score == 0, single.to_text()
+
+
+READ_THE_HIDDEN_TESTS = """
+import pathlib
+found, marker = [], "BEGIN " + "HIDDEN TESTS"
+for path in pathlib.Path("/sandbox").rglob("*.ipynb"):
+    text = path.read_text()
+    if marker in text:
+        found.append(text[text.index(marker):][:200])
+raise ValueError(" | ".join(found) or "no hidden tests in the sandbox")
+"""
+
+
+def test_the_hidden_tests_never_enter_the_sandbox(course):
+    # The restored check cells used to carry their BEGIN HIDDEN TESTS part into the notebook
+    # the sandbox runs; a cell error then brought 200 characters of it into the feedback.
+    def snoop(nb):
+        nb.cells.append(new_code_cell(READ_THE_HIDDEN_TESTS + "\nprint(In)"))
+        nb.cells.insert(len(nb.cells) - 1, new_code_cell("pass"))
+
+    report = grade(course, submission(course, "snoop.ipynb", snoop), run_all=True)
+    text = report.to_text() + report.to_markdown() + report.to_json()
+    assert "no hidden tests in the sandbox" in text, text
+    assert "BEGIN HIDDEN" not in text and "0.85, -2.35" not in text, text
+    assert by_id(report)["check_predict"].status == "passed"

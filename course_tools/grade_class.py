@@ -22,7 +22,7 @@ from pathlib import Path
 from course_tools import grading, probes
 from course_tools.notebooks import exercises, match_source, read_notebook, source_notebooks
 from course_tools.reference import reference_results_of
-from course_tools.report import Report, fmt
+from course_tools.report import Report, clean, fmt
 
 
 @dataclass(frozen=True)
@@ -150,6 +150,7 @@ def _feedback_path(out_dir: Path, submission: Submission, folder: Path) -> Path:
 def _cell(text: str) -> str:
     """A CSV field a spreadsheet shows as text, never runs as a formula (names and messages
     come from the submissions)."""
+    text = clean(text)  # one line, no terminal escapes
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 

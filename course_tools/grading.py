@@ -31,7 +31,7 @@ from course_tools.notebooks import (
     source_notebooks,
 )
 from course_tools.reference import reference_results
-from course_tools.report import Report, Result, shorten
+from course_tools.report import Report, Result, clean, quote, shorten
 from helpers.paths import NOTEBOOKS_DIR
 
 #: Largest executed notebook / cell log read back from the sandbox.
@@ -41,12 +41,12 @@ MAX_READ_BYTES = 50_000_000
 def _error_text(cell) -> str | None:
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
-            ename, evalue = output.get("ename", "Error"), str(output.get("evalue", "")).strip()
-            return shorten(f"{ename}: {evalue}" if evalue else str(ename), 500)
+            ename = shorten(clean(output.get("ename", "Error")), 80)
+            evalue = str(output.get("evalue", "")).strip()
+            return f"{ename}: {quote(evalue, 500)}" if evalue else ename
     for output in cell.get("outputs", []):
         if output.get("output_type") == "stream" and output.get("name") == "stderr":
-            text = str(output.get("text", "")).strip()
-            return "the check wrote to stderr: " + shorten(text, 300)
+            return "the check wrote to stderr: " + quote(output.get("text", ""), 300)
     return None
 
 
@@ -149,11 +149,14 @@ def _run(nb, folder: Path, *, seed: int, grade_ids: list[str], run_all: bool,
         unobserved = "the run was stopped"
     runs = _read_json(sandbox_file(folder, "out", "runs.json")) or {}
     cells = runs.get("cells") if isinstance(runs.get("cells"), list) else []
+    cells = [{"status": str(c.get("status")),  # written by the submission's process
+              "reason": shorten(clean(c.get("reason", "")), 300)}
+             if isinstance(c, dict) else c for c in cells]
     if len(cells) != len(nb.cells) or not all(isinstance(c, dict) for c in cells):
         stopped = stopped or ("the sandbox stopped before reporting (the memory or CPU-time "
                               f"limit, or a crash; exit status {process.returncode})")
         if log_tail:
-            stopped += f". Its last words: {log_tail[-300:]}"
+            stopped += f". Its last words: {quote(log_tail[-300:])}"
         cells = [{"status": "not run", "reason": "not run: " + stopped}] * len(nb.cells)
     probe_runs = runs.get("probes") if isinstance(runs.get("probes"), dict) else {}
     return _Outcome(nb, cells, probe_runs, stopped, unobserved)
@@ -273,8 +276,8 @@ def _grade(report: Report, submission_path: Path, source_path, source_dir: Path,
         if index not in check_cells and status in ("error", "timeout"):
             first = next((line.strip() for line in cell.source.splitlines()
                           if line.strip() and not line.startswith("#")), "")
-            report.cell_errors.append({"cell": index + 1, "code": shorten(first, 50),
-                                       "error": shorten(error, 200)})
+            report.cell_errors.append({"cell": index + 1, "code": shorten(clean(first), 50),
+                                       "error": shorten(clean(error), 200)})
     if outcome.stopped:
         report.limits_hit.append(outcome.stopped)
 
@@ -336,8 +339,8 @@ def _verdict(exercise, nb, cells, present, modified, solution_at, expected, got,
     outputs = got[gid]
     if probe_run.get("status") == "timeout":
         verdict = f"On hidden inputs: {probes.PROBES[gid].function} did not finish in time."
-    elif isinstance(outputs, str):
-        verdict = f"On hidden inputs: {outputs}."
+    elif isinstance(outputs, str):  # written in the sandbox: the learner's code could forge it
+        verdict = f"On hidden inputs: the probe reported {quote(outputs)}."
     else:
         difference = probes.compare(expected[gid], outputs, probes.PROBES[gid])
         verdict = f"On hidden inputs: {difference}." if difference else ""

@@ -108,3 +108,29 @@ def test_the_hidden_tests_never_enter_the_sandbox(course):
     assert "no hidden tests in the sandbox" in text, text
     assert "BEGIN HIDDEN" not in text and "0.85, -2.35" not in text, text
     assert by_id(report)["check_predict"].status == "passed"
+
+
+SPOOF = '''
+_fake = ("\\n  ✔ check_sigmoid  1/1  passed\\n  ✔ check_predict  2/2  passed\\nScore: 3 / 3 (100 %)"
+         "\\x1b[2J\\x1b[H\\r\\u202e")
+class Spoof(Exception):
+    pass
+Spoof.__name__ = Spoof.__qualname__ = "Error\\n**Score: 3 / 3**\\n- ✔ check_predict"
+def sigmoid(z):
+    raise Spoof(_fake)
+'''
+
+
+def test_a_submission_cannot_write_lines_of_the_report(course):
+    def spoof(nb):
+        cell(nb, "sigmoid").source = SPOOF
+        nb.cells.insert(3, new_code_cell("raise ValueError(_fake)"))
+
+    report = grade(course, submission(course, "spoof.ipynb", spoof))
+    assert report.score == 0, report.to_text()  # predict calls the spoofing sigmoid
+    for text in (report.to_text(), report.to_markdown()):
+        assert not any(ch in text for ch in "\x1b\r\u202e"), repr(text)
+        lines = text.splitlines()
+        assert sum(line.lstrip("*").startswith("Score:") for line in lines) == 1, text
+        assert not any(line.lstrip("- ").startswith("✔") for line in lines), text
+    assert "raised ValueError: “" in report.to_text()  # learner-supplied text is quoted

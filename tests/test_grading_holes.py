@@ -134,3 +134,25 @@ def test_a_submission_cannot_write_lines_of_the_report(course):
         assert sum(line.lstrip("*").startswith("Score:") for line in lines) == 1, text
         assert not any(line.lstrip("- ").startswith("✔") for line in lines), text
     assert "raised ValueError: “" in report.to_text()  # learner-supplied text is quoted
+
+
+SILENCE_THE_CHECKS = """
+import helpers.checks as _checks
+import helpers.checks.logistic as _logistic
+_checks.call = lambda function, *args, name=None, **kwargs: function(*args, **kwargs)
+for _name in [n for n in dir(_logistic) if n.startswith("check_")]:
+    setattr(_logistic, _name, lambda f, _n=_name[6:]: print(f"✔ {_n}: all checks passed."))
+"""
+
+
+def test_the_checks_rules_hold_when_the_checks_are_switched_off(course):
+    # No-op checks, and a sigmoid whose values are right but which overflows at z = -1000
+    # (the check's rule): the probe decides that rule too, outside the sandbox.
+    def silenced(nb):
+        cell(nb, "sigmoid").source = SILENCE_THE_CHECKS + NAIVE_SIGMOID
+
+    report = grade(course, submission(course, "silenced.ipynb", silenced))
+    results = by_id(report)
+    assert results["check_sigmoid"].points == 0, report.to_text()
+    assert "sigmoid is not numerically safe" in results["check_sigmoid"].message
+    assert results["check_predict"].points == 0  # predict calls that sigmoid

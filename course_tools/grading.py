@@ -98,17 +98,19 @@ def _run(nb, folder: Path, *, seed: int, grade_ids: list[str], run_all: bool,
     inner += [arg for gid in grade_ids for arg in ("--probe", gid)]
     if run_all:
         inner += ["--run-all"]
+    if use_sandbox:
+        inner += ["--max-tasks", str(limits.tasks)]
     env = {**sandbox.environment(inside, threads), "CATVNONCAT_DIR": str(data_dir())}
     if os.name == "nt":  # --no-sandbox on Windows: Python needs SYSTEMROOT and friends
         env = {**os.environ, **env}
-    cmd = sandbox.command(inner, folder=folder, data_dir=data_dir(), env=env) \
+    cmd = sandbox.command(inner, folder=folder, data_dir=data_dir(), env=env, limits=limits) \
         if use_sandbox else inner
     log = tempfile.TemporaryFile()
     process = subprocess.Popen(cmd, cwd=folder / "home" / "notebooks", env=env,
                                stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                                preexec_fn=sandbox.set_limits(limits), start_new_session=True)
     wall = min(limits.wall_seconds, timeout + PROBE_TIMEOUT + 120)
-    started, stopped, next_size_check = time.monotonic(), "", 0.0
+    started, stopped, next_size_check, stopped_since = time.monotonic(), "", 0.0, None
     while process.poll() is None:
         try:
             process.wait(timeout=0.2)  # returns as soon as the run ends
@@ -120,8 +122,17 @@ def _run(nb, folder: Path, *, seed: int, grade_ids: list[str], run_all: bool,
             stopped = (f"wall-time limit: the sandbox was still running after {wall:.0f} s and "
                        "was stopped")
         elif now > next_size_check:
-            next_size_check = now + 2
-            if sandbox.folder_size(folder) > limits.disk_bytes:
+            next_size_check = now + 1
+            tree = sandbox.process_tree(process.pid)
+            frozen = any(state in ("T", "t") for state in tree.values())
+            stopped_since = (stopped_since or now) if frozen else None
+            if len(tree) > limits.processes:
+                stopped = (f"process limit: the submission had more than {limits.processes} "
+                           "processes at once and was stopped")
+            elif stopped_since is not None and now - stopped_since > limits.stopped_seconds:
+                stopped = (f"the submission's kernel was stopped (SIGSTOP or similar) for over "
+                           f"{limits.stopped_seconds:g} s, so the grader ended the run")
+            elif sandbox.folder_size(folder) > limits.disk_bytes:
                 stopped = (f"disk limit: the submission wrote more than "
                            f"{limits.disk_bytes / 1024**2:.0f} MB and was stopped")
         if stopped:

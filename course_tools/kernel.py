@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import subprocess
 import sys
 import time
@@ -193,8 +194,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cell-timeout", type=float, default=CELL_TIMEOUT)
     parser.add_argument("--timeout", type=float, default=TIMEOUT)
     parser.add_argument("--run-all", action="store_true")
+    parser.add_argument("--max-tasks", type=int, default=None,
+                        help="RLIMIT_NPROC: processes and threads of this user, in the sandbox's "
+                             "user namespace (where the count is the sandbox's own)")
     args = parser.parse_args(argv)
     started = time.monotonic()
+    if args.max_tasks and hasattr(os, "fork"):
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_NPROC, (args.max_tasks, args.max_tasks))
     nb = nbformat.read(args.notebook, as_version=4)
     original = list(nb.cells)
     checks = {grade_id_of(cell): cell for cell in original if is_check(cell)}

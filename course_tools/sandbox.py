@@ -38,6 +38,10 @@ class Limits:
     file_bytes: int = 256 * 1024**2  # size of any one file it writes
     disk_bytes: int = 1024**3  # all it writes in its folder (checked by the grader)
     wall_seconds: float = 2100.0  # the whole run, after which the sandbox is killed
+    processes: int = 64  # processes at once (the grader's watchdog counts them)
+    tasks: int = 1024  # processes and threads of the sandbox's user (RLIMIT_NPROC inside it)
+    shm_bytes: int = 64 * 1024**2  # its private /dev/shm
+    stopped_seconds: float = 10.0  # a process stopped (SIGSTOP) this long ends the run
 
 
 DEFAULT_LIMITS = Limits()
@@ -83,7 +87,8 @@ def _readable(path: Path) -> list[str]:
     return ["--ro-bind", str(path), str(path)] if path.exists() else []
 
 
-def command(inner: list[str], *, folder: Path, data_dir: Path, env: dict[str, str]) -> list[str]:
+def command(inner: list[str], *, folder: Path, data_dir: Path, env: dict[str, str],
+            limits: Limits | None = None) -> list[str]:
     """The bwrap command line that runs ``inner`` with ``folder`` as the only writable place.
 
     ``folder`` holds ``home/`` (the working folder, also ``/tmp``) and ``out/`` (results);
@@ -98,7 +103,10 @@ def command(inner: list[str], *, folder: Path, data_dir: Path, env: dict[str, st
             args += _readable(path)
     home = INSIDE / "home"
     args += ["--bind", str(folder), str(INSIDE),
-             "--proc", "/proc", "--dev", "/dev", "--remount-ro", "/",
+             "--proc", "/proc", "--dev", "/dev",
+             # a private, small /dev/shm: the default one is RAM outside the disk limit
+             "--size", str((limits or DEFAULT_LIMITS).shm_bytes), "--tmpfs", "/dev/shm",
+             "--remount-ro", "/",
              "--unshare-all", "--uid", "1000", "--gid", "1000", "--hostname", "sandbox",
              "--die-with-parent", "--new-session", "--clearenv",
              "--chdir", str(home / "notebooks")]
@@ -140,6 +148,39 @@ def set_limits(limits: Limits):
         resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     return apply
+
+
+def process_tree(root: int) -> dict[int, str]:
+    """{pid: state} of ``root`` and every process under it ('' where /proc is not there).
+
+    ``state`` is /proc's one-letter state: 'T' or 't' for a stopped process.
+    """
+    parent, state = {}, {}
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return {}
+    for name in names:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as handle:
+                stat = handle.read().decode("ascii", "replace")
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2:].split()  # after the command name, which may hold ')'
+        if len(fields) > 1:
+            state[int(name)], parent[int(name)] = fields[0], int(fields[1])
+    tree, todo = {}, [root]
+    children: dict[int, list[int]] = {}
+    for pid, ppid in parent.items():
+        children.setdefault(ppid, []).append(pid)
+    while todo:
+        pid = todo.pop()
+        if pid in state and pid not in tree:
+            tree[pid] = state[pid]
+            todo += children.get(pid, [])
+    return tree
 
 
 def folder_size(folder: Path) -> int:

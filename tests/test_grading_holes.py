@@ -156,3 +156,67 @@ def test_the_checks_rules_hold_when_the_checks_are_switched_off(course):
     assert results["check_sigmoid"].points == 0, report.to_text()
     assert "sigmoid is not numerically safe" in results["check_sigmoid"].message
     assert results["check_predict"].points == 0  # predict calls that sigmoid
+
+
+FORK_HAPPY = """
+import subprocess
+sleepers = []
+for _ in range(150):
+    try:
+        sleepers.append(subprocess.Popen(["sleep", "600"]))
+    except OSError as err:
+        print("refused:", err)
+        break
+print(len(sleepers), "sleepers")
+"""
+FILL_SHM = """
+written = 0
+try:
+    for index in range(16):  # files of 32 MB, each under the file-size limit
+        with open(f"/dev/shm/filler{index}", "wb") as handle:
+            for _ in range(32):
+                handle.write(b"x" * 2**20)
+                handle.flush()
+                written += 1
+except OSError as err:
+    print("refused:", err)
+print(written, "MB in /dev/shm")
+"""
+
+
+def test_shared_memory_is_private_and_small(course):
+    def fill(nb):
+        nb.cells.insert(2, new_code_cell(FILL_SHM + "\nassert written < 512, written"))
+
+    report = grade(course, submission(course, "shm.ipynb", fill))
+    assert report.status == "graded" and report.score == 3, report.to_text()
+    assert report.cell_errors == [], report.to_text()  # the write was refused before 512 MB
+
+
+def test_a_fork_happy_notebook_is_capped_and_leaves_nothing_behind(course):
+    import subprocess
+
+    def fork(nb):
+        nb.cells.insert(2, new_code_cell(FORK_HAPPY + "\nassert len(sleepers) < 150"))
+
+    report = grade(course, submission(course, "fork.ipynb", fork))
+    text = report.to_text()
+    # Refused in the sandbox (RLIMIT_NPROC in its user namespace), or, where the kernel exempts
+    # the grader (run as root), stopped by the grader's watchdog.
+    assert "Resource temporarily unavailable" in text or "process limit" in text, text
+    assert report.score < 3 or report.status == "graded", text
+    leftovers = subprocess.run(["pgrep", "-f", "sleep 600"], capture_output=True, text=True)
+    assert leftovers.stdout == "", leftovers.stdout
+
+
+def test_a_stopped_runner_does_not_hold_its_slot(course):
+    import time
+
+    def stop(nb):
+        nb.cells.insert(2, new_code_cell("import os, signal\nos.kill(os.getpid(), signal.SIGSTOP)"))
+
+    started = time.monotonic()
+    report = grade(course, submission(course, "stopped.ipynb", stop), cell_timeout=600,
+                   timeout=900)
+    assert time.monotonic() - started < 120, report.to_text()
+    assert report.status == "stopped" and "SIGSTOP" in report.error, report.to_text()

@@ -14,7 +14,6 @@ from pathlib import Path
 
 from course_tools import grading, sandbox
 from course_tools.grade_class import grade_class
-from course_tools.kernel import CELL_TIMEOUT, TIMEOUT
 from course_tools.notebooks import (
     STUDENT_DIR,
     exercises,
@@ -29,10 +28,13 @@ from helpers.paths import BUILD_DIR, NOTEBOOKS_DIR
 def _grading_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--source-dir", type=Path, default=NOTEBOOKS_DIR,
                         help="where the instructor notebooks are (default: %(default)s)")
-    parser.add_argument("--cell-timeout", type=float, default=CELL_TIMEOUT,
-                        help="seconds a single cell may run (default: %(default)g)")
-    parser.add_argument("--timeout", type=float, default=TIMEOUT,
-                        help="seconds the whole notebook may run (default: %(default)g)")
+    parser.add_argument("--cell-timeout", type=float, default=None,
+                        help="seconds a single cell may run (default: the whole notebook's)")
+    parser.add_argument("--timeout", type=float, default=None,
+                        help=f"seconds the whole notebook may run (default: "
+                             f"{grading.TIME_FACTOR} times the instructor notebook's own run "
+                             f"time, measured once and cached, at least "
+                             f"{grading.MIN_TIMEOUT:g} s)")
     parser.add_argument("--memory-gb", type=float,
                         default=sandbox.DEFAULT_LIMITS.memory_bytes / 1024**3,
                         help="memory (address space) each process may use (default: %(default)g)")
@@ -47,8 +49,7 @@ def _grading_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _options(args) -> dict:
-    limits = sandbox.Limits(memory_bytes=int(args.memory_gb * 1024**3),
-                            wall_seconds=args.timeout + 300)
+    limits = sandbox.Limits(memory_bytes=int(args.memory_gb * 1024**3))
     return {"cell_timeout": args.cell_timeout, "timeout": args.timeout, "run_all": args.run_all,
             "use_sandbox": not args.no_sandbox, "limits": limits, "seed": args.seed}
 

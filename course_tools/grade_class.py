@@ -11,8 +11,8 @@ from __future__ import annotations
 import csv
 import os
 import re
-import stat
 import secrets
+import stat
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -113,10 +113,15 @@ def grade_class(folder: str | Path, out_dir: str | Path, *, jobs: int | None = N
     seed = secrets.randbelow(2**31) if seed is None else seed
     progress = progress or (lambda line: print(line, file=sys.stderr, flush=True))
     started = time.monotonic()
+    needed = _sources_needed(submissions, sources)
     reference_results_of({  # once, in one process, before the parallel runs
         source: [e.grade_id for e in exercises(read_notebook(source))
                  if e.grade_id in probes.PROBES]
-        for source in _sources_needed(submissions, sources)}, seed)
+        for source in needed}, seed)
+    if grade_options.get("timeout") is None:  # timed once each, before the parallel runs
+        for source in needed:
+            grading.default_timeout(source, use_sandbox=grade_options.get("use_sandbox", True),
+                                    limits=grade_options.get("limits", grading.DEFAULT_LIMITS))
     threads = max(1, (os.cpu_count() or 1) // jobs)
     results: dict[int, Report] = {}
     with ThreadPoolExecutor(max_workers=jobs) as pool:

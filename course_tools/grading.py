@@ -5,6 +5,7 @@ The steps and why: CONTRIBUTING.md, "Grading design".
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import secrets
@@ -32,8 +33,9 @@ from course_tools.notebooks import (
 )
 from course_tools.reference import reference_results
 from course_tools.report import Report, Result, clean, quote, shorten
-from helpers.paths import NOTEBOOKS_DIR
+from helpers.paths import BUILD_DIR, NOTEBOOKS_DIR
 
+DEFAULT_LIMITS = sandbox.DEFAULT_LIMITS
 #: Largest executed notebook / cell log read back from the sandbox.
 MAX_READ_BYTES = 50_000_000
 
@@ -185,14 +187,56 @@ def _kill(process: subprocess.Popen) -> None:
     process.wait()
 
 
+#: Default time limit of a notebook: this many times the instructor notebook's own run time
+#: (up to its last check, in the sandbox), and at least MIN_TIMEOUT seconds.
+TIME_FACTOR, MIN_TIMEOUT = 5, 60.0
+TIMING_DIR = BUILD_DIR / "grading" / "timing"
+
+
+def default_timeout(source_path: str | Path, *, use_sandbox: bool = True,
+                    limits: sandbox.Limits = sandbox.DEFAULT_LIMITS) -> float:
+    """``TIME_FACTOR`` times the instructor notebook's own run time, at least ``MIN_TIMEOUT``.
+
+    The run time is measured once, by running the source as a submission (cached in
+    ``build/grading/timing/`` under a hash of the notebook)."""
+    source_path = Path(source_path)
+    digest = hashlib.sha256(source_path.read_bytes()).hexdigest()[:16]
+    cache = TIMING_DIR / f"{source_path.stem}-{digest}.json"
+    try:
+        seconds = float(json.loads(cache.read_text())["seconds"])
+    except (OSError, ValueError, KeyError, TypeError):
+        seconds = None
+    if seconds is None:
+        source = read_notebook(source_path)
+        nb, _, _ = prepare_submission(source, source)
+        probed = [e.grade_id for e in exercises(source) if e.grade_id in probes.PROBES]
+        folder = Path(tempfile.mkdtemp(prefix="timing-"))
+        started = time.monotonic()
+        try:
+            outcome = _run(nb, folder, seed=0, grade_ids=probed, run_all=False,
+                           cell_timeout=CELL_TIMEOUT, timeout=TIMEOUT, use_sandbox=use_sandbox,
+                           limits=limits, threads=1)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        seconds = round(time.monotonic() - started, 1)
+        if outcome.stopped:
+            raise RuntimeError(f"the instructor notebook {source_path.name} could not be run "
+                               f"to time it: {outcome.stopped}")
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_text(json.dumps({"seconds": seconds}))
+    return max(MIN_TIMEOUT, TIME_FACTOR * seconds)
+
+
 def grade(submission_path: str | Path, *, source_path: str | Path | None = None,
-          source_dir: str | Path = NOTEBOOKS_DIR, cell_timeout: float = CELL_TIMEOUT,
-          timeout: float = TIMEOUT, run_all: bool = False, use_sandbox: bool = True,
+          source_dir: str | Path = NOTEBOOKS_DIR, cell_timeout: float | None = None,
+          timeout: float | None = None, run_all: bool = False, use_sandbox: bool = True,
           limits: sandbox.Limits = sandbox.DEFAULT_LIMITS, seed: int | None = None,
           threads: int = 1) -> Report:
     """Run one submitted notebook in the sandbox and grade it. Never raises for a bad one.
 
-    ``seed`` draws the probes' hidden inputs (default: a fresh random one). With
+    ``seed`` draws the probes' hidden inputs (default: a fresh random one). ``timeout`` (the
+    whole notebook) defaults to :func:`default_timeout` of its source, ``cell_timeout`` to
+    ``timeout``. With
     ``use_sandbox=False`` the submission runs unconfined (the report says so).
     Raises ``RuntimeError`` if a sandbox was asked for and cannot be started.
     """
@@ -235,6 +279,9 @@ def _grade(report: Report, submission_path: Path, source_path, source_dir: Path,
     else:
         source_path, report.matched_by = match_source(submission, submission_path,
                                                       source_notebooks(source_dir))
+    if source_path is not None and timeout is None:
+        timeout = default_timeout(source_path, use_sandbox=use_sandbox, limits=limits)
+    cell_timeout = timeout if cell_timeout is None else cell_timeout
     if source_path is None:
         if report.error is None:
             names = ", ".join(p.name for p in source_notebooks(source_dir)) or "none found"

@@ -220,3 +220,16 @@ def test_a_stopped_runner_does_not_hold_its_slot(course):
                    timeout=900)
     assert time.monotonic() - started < 120, report.to_text()
     assert report.status == "stopped" and "SIGSTOP" in report.error, report.to_text()
+
+
+def test_the_default_time_limit_follows_the_instructor_notebook(course, monkeypatch):
+    # It was a fixed half hour (34 minutes with the grace): now five times the instructor
+    # notebook's own run time, at least a minute, measured once and cached.
+    monkeypatch.setattr(grading, "TIMING_DIR", course["root"] / "timing")
+    first = grading.default_timeout(course["source"])
+    assert grading.MIN_TIMEOUT <= first < 600, first
+    [cached] = (course["root"] / "timing").glob("02_fixture-*.json")
+    monkeypatch.setattr(grading, "_run", lambda *a, **k: pytest.fail("not cached"))
+    assert grading.default_timeout(course["source"]) == first
+    cached.write_text('{"seconds": 30.0}')
+    assert grading.default_timeout(course["source"]) == 150

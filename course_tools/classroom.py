@@ -91,6 +91,14 @@ def main(argv: list[str] | None = None) -> int:
                          help="where grades.csv and feedback/ go (default: %(default)s)")
     p_class.add_argument("--jobs", type=int, default=None,
                          help="submissions graded at once (default: the number of cores)")
+    p_class.add_argument("--roster", type=Path, default=None,
+                         help="CSV mapping each student's folder name ('folder' column) to "
+                              "name, id, sis_user_id, sis_login_id, section, email, id_number "
+                              "for the gradebooks (default: the folder names, with a warning)")
+    p_class.add_argument("--assignment-id", action="append", default=[],
+                         metavar="NOTEBOOK=ID",
+                         help="Canvas assignment id of a notebook, e.g. "
+                              "02_logistic_regression_numpy=1234 (repeatable)")
     _grading_options(p_class)
     args = parser.parse_args(argv)
 
@@ -122,15 +130,19 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.monotonic()
     try:
+        ids = dict(item.split("=", 1) for item in args.assignment_id if "=" in item)
         pairs = grade_class(args.submissions, args.out, jobs=args.jobs,
-                            source_dir=args.source_dir, **_options(args))
+                            source_dir=args.source_dir, roster=args.roster,
+                            assignment_ids=ids, **_options(args))
     except (ValueError, RuntimeError) as err:  # no such folder; the reference failed
         print(err, file=sys.stderr)
         return 2
     graded = sum(report.status == "graded" for _, report in pairs)
+    print((args.out / "summary.md").read_text(encoding="utf-8"))
     print(f"{len(pairs)} submissions ({graded} graded in full) in "
-          f"{time.monotonic() - started:.0f} s: {args.out / 'grades.csv'}, "
-          f"feedback in {args.out / 'feedback'}/")
+          f"{time.monotonic() - started:.0f} s: {args.out / 'grades.csv'}, feedback in "
+          f"{args.out / 'feedback'}/, gradebooks {args.out / 'gradebook_canvas.csv'} and "
+          f"{args.out / 'gradebook_moodle.csv'}, summary.md and summary.png")
     return 0
 
 

@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from course_tools import grading, probes
+from course_tools import gradebook, grading, probes
 from course_tools.notebooks import exercises, match_source, read_notebook, source_notebooks
 from course_tools.reference import reference_results_of
 from course_tools.report import Report, clean, fmt
@@ -97,8 +97,11 @@ def _sources_needed(submissions: list[Submission], sources: list[Path]) -> list[
 
 def grade_class(folder: str | Path, out_dir: str | Path, *, jobs: int | None = None,
                 source_dir: str | Path | None = None, seed: int | None = None,
-                progress=None, **grade_options) -> list[tuple[Submission, Report]]:
-    """Grade every submission under ``folder``; write ``grades.csv`` and ``feedback/``.
+                progress=None, roster: str | Path | None = None,
+                assignment_ids: dict[str, str] | None = None,
+                **grade_options) -> list[tuple[Submission, Report]]:
+    """Grade every submission under ``folder``; write ``grades.csv``, ``feedback/``, the
+    gradebooks and the class summary (:mod:`course_tools.gradebook`).
 
     ``jobs`` submissions run at once (default: the number of cores). ``grade_options`` go to
     :func:`course_tools.grading.grade`. Returns (submission, report) pairs in file order.
@@ -140,6 +143,14 @@ def grade_class(folder: str | Path, out_dir: str | Path, *, jobs: int | None = N
                      f"({report.seconds:.0f} s, {time.monotonic() - started:.0f} s in all)")
     pairs = [(s, results[i]) for i, s in enumerate(submissions)]
     write_outputs(pairs, folder, out_dir)
+    if roster is None:
+        progress(f"warning: {gradebook.NO_ROSTER_WARNING}")
+    notebooks = {source.stem: sum(e.points for e in exercises(read_notebook(source)))
+                 for source in needed}
+    gradebook.write_gradebooks(pairs, out_dir, notebooks,
+                               roster=gradebook.read_roster(roster) if roster else None,
+                               assignment_ids=assignment_ids)
+    gradebook.write_summary(pairs, out_dir, notebooks)
     return pairs
 
 

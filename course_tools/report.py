@@ -130,7 +130,7 @@ def quote(text: object, width: int = 300) -> str:
     return f"“{shorten(clean(text), width)}”"
 
 
-_MARKDOWN = re.compile(r"([\\`*_\[\]<>#|~])")
+_MARKDOWN = re.compile(r"([\\`*\[\]<>#|~])")  # '_' inside a word is no emphasis
 
 
 def markdown_text(text: str) -> str:

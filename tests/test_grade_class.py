@@ -11,8 +11,8 @@ from grading_tools import FAST, cell, make_course, require_sandbox, submission
 from nbformat.v4 import new_code_cell, new_notebook, new_raw_cell
 from test_grading_holes import FORK_HAPPY, NAIVE_SIGMOID, SPOOF
 
-from course_tools import sandbox
-from course_tools.grade_class import find_submissions, grade_class
+from course_tools.grading import sandbox
+from course_tools.grading.grade_class import find_submissions, grade_class
 from helpers.paths import ROOT
 
 pytestmark = pytest.mark.slow  # every test grades through the sandbox

@@ -13,9 +13,9 @@ import csv
 import re
 from pathlib import Path
 
-from course_tools import gradebook
-from course_tools.grade_class import Submission
-from course_tools.report import Report, Result
+from course_tools.grading import gradebook
+from course_tools.grading.grade_class import Submission
+from course_tools.grading.report import Report, Result
 
 NOTEBOOKS = {"01_foundations": 7.0, "02_logistic_regression_numpy": 6.0}
 

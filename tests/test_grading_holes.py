@@ -10,7 +10,7 @@ import pytest
 from grading_tools import by_id, cell, grade, make_course, require_sandbox, submission
 from nbformat.v4 import new_code_cell
 
-from course_tools import grading
+from course_tools.grading import grader as grading
 
 pytestmark = pytest.mark.slow  # every test grades through the sandbox
 
@@ -59,7 +59,7 @@ def test_symbolic_links_and_special_files_in_a_class_folder_are_refused(course, 
     import csv
     import os
 
-    from course_tools.grade_class import grade_class
+    from course_tools.grading.grade_class import grade_class
 
     folder = tmp_path / "class"
     (folder / "alice").mkdir(parents=True)

@@ -1,4 +1,4 @@
-"""The hidden probes and reference results (course_tools.probes / .reference), and the real
+"""The hidden probes and reference results (course_tools.grading.probes / .reference), and the real
 notebooks graded once each, together, through the sandbox."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import nbformat
 import numpy as np
 import pytest
 
-from course_tools import probes, reference
-from course_tools.notebooks import exercises, grade_id_of, read_notebook, source_notebooks
+from course_tools.grading import probes, reference
+from course_tools.grading.notebooks import exercises, grade_id_of, read_notebook, source_notebooks
 
 REAL = source_notebooks()
 SPEC = probes.Probe("f", lambda f, rng: None, rtol=1e-6, atol=1e-9)
@@ -22,7 +22,7 @@ SPEC = probes.Probe("f", lambda f, rng: None, rtol=1e-6, atol=1e-9)
 def test_every_real_exercise_has_a_probe():
     missing = [f"{nb.name}: {e.grade_id}" for nb in REAL for e in exercises(read_notebook(nb))
                if e.grade_id not in probes.PROBES]
-    assert missing == [], "add a probe to course_tools/probes.py for each of these"
+    assert missing == [], "add a probe to course_tools/grading/probes.py for each of these"
 
 
 def test_no_two_notebooks_share_a_grade_id_by_accident():

@@ -12,16 +12,17 @@ import sys
 import time
 from pathlib import Path
 
-from course_tools import grading, sandbox
-from course_tools.grade_class import grade_class
-from course_tools.notebooks import (
+from course_tools.grading import grader as grading
+from course_tools.grading import sandbox
+from course_tools.grading.grade_class import grade_class
+from course_tools.grading.notebooks import (
     STUDENT_DIR,
     exercises,
     read_notebook,
     source_notebooks,
     write_student_editions,
 )
-from course_tools.report import fmt
+from course_tools.grading.report import fmt
 from helpers.paths import BUILD_DIR, NOTEBOOKS_DIR
 
 

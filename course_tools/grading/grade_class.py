@@ -19,10 +19,11 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from course_tools import gradebook, grading, probes
-from course_tools.notebooks import exercises, match_source, read_notebook, source_notebooks
-from course_tools.reference import reference_results_of
-from course_tools.report import Report, clean, fmt
+from course_tools.grading import gradebook, probes
+from course_tools.grading import grader as grading
+from course_tools.grading.notebooks import exercises, match_source, read_notebook, source_notebooks
+from course_tools.grading.reference import reference_results_of
+from course_tools.grading.report import Report, clean, fmt
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ def grade_class(folder: str | Path, out_dir: str | Path, *, jobs: int | None = N
                 assignment_ids: dict[str, str] | None = None,
                 **grade_options) -> list[tuple[Submission, Report]]:
     """Grade every submission under ``folder``; write ``grades.csv``, ``feedback/``, the
-    gradebooks and the class summary (:mod:`course_tools.gradebook`).
+    gradebooks and the class summary (:mod:`course_tools.grading.gradebook`).
 
     ``jobs`` submissions run at once (default: the number of cores). ``grade_options`` go to
     :func:`course_tools.grading.grade`. Returns (submission, report) pairs in file order.

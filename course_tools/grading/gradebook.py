@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from course_tools.report import Report, clean, fmt
+from course_tools.grading.report import Report, clean, fmt
 
 ROSTER_FIELDS = ("name", "id", "sis_user_id", "sis_login_id", "section", "email", "id_number")
 NO_ROSTER_WARNING = ("no roster given (--roster roster.csv with a 'folder' column and the LMS "

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import nbformat
 
-from course_tools import probes, sandbox
-from course_tools.kernel import AFTER_LAST_CHECK, CELL_TIMEOUT, PROBE_TIMEOUT, TIMEOUT
-from course_tools.notebooks import (
+from course_tools.grading import probes, sandbox
+from course_tools.grading.kernel import AFTER_LAST_CHECK, CELL_TIMEOUT, PROBE_TIMEOUT, TIMEOUT
+from course_tools.grading.notebooks import (
     exercises,
     grade_id_of,
     is_solution,
@@ -31,8 +31,8 @@ from course_tools.notebooks import (
     read_notebook,
     source_notebooks,
 )
-from course_tools.reference import reference_results
-from course_tools.report import Report, Result, clean, quote, shorten
+from course_tools.grading.reference import reference_results
+from course_tools.grading.report import Report, Result, clean, quote, shorten
 from helpers.paths import BUILD_DIR, NOTEBOOKS_DIR
 
 DEFAULT_LIMITS = sandbox.DEFAULT_LIMITS
@@ -88,13 +88,13 @@ class _Outcome:
 def _run(nb, folder: Path, *, seed: int, grade_ids: list[str], run_all: bool,
          cell_timeout: float, timeout: float, use_sandbox: bool, limits: sandbox.Limits,
          threads: int) -> _Outcome:
-    from course_tools.notebooks import read_notebook as read
+    from course_tools.grading.notebooks import read_notebook as read
     from helpers.data import data_dir
 
     sandbox.prepare_folder(folder)
     nbformat.write(nb, folder / "home" / "notebooks" / "submission.ipynb")
     inside = sandbox.INSIDE if use_sandbox else folder  # the folder, as the submission sees it
-    inner = [sys.executable, "-m", "course_tools.kernel",
+    inner = [sys.executable, "-m", "course_tools.grading.kernel",
              str(inside / "home" / "notebooks" / "submission.ipynb"), str(inside / "out"),
              "--seed", str(seed), "--cell-timeout", str(cell_timeout), "--timeout", str(timeout)]
     inner += [arg for gid in grade_ids for arg in ("--probe", gid)]
@@ -248,7 +248,7 @@ def grade(submission_path: str | Path, *, source_path: str | Path | None = None,
     report = Report(submission=str(submission_path), sandboxed=use_sandbox, seed=seed)
     if not use_sandbox:
         report.notes.append(sandbox.NO_SANDBOX_WARNING)
-    from course_tools.grade_class import refusal
+    from course_tools.grading.grade_class import refusal
 
     refused = refusal(Path(submission_path)) if Path(submission_path).exists() or \
         Path(submission_path).is_symlink() else ""
@@ -386,8 +386,9 @@ def _verdict(exercise, nb, cells, present, modified, solution_at, expected, got,
         return Result(gid, 0.0, points, "timeout", edited + check_message, modified[gid])
     if gid not in probes.PROBES:
         return Result(gid, 0.0, points, "no probe",
-                      edited + f"this exercise has no hidden probe in course_tools/probes.py, "
-                      "so it cannot be graded safely; the instructor must add one. "
+                      edited + "this exercise has no hidden probe in "
+                      "course_tools/grading/probes.py, so it cannot be graded safely; the "
+                      "instructor must add one. "
                       f"(Its check cell {'passed' if passed else 'failed'}.)",
                       modified[gid])
     if isinstance(expected[gid], str):

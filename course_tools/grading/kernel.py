@@ -1,6 +1,6 @@
 """Run a prepared submission in a fresh kernel, then its hidden probes. Runs inside the sandbox.
 
-    python -m course_tools.kernel IN.ipynb OUT_DIR --seed N --probe check_x ... \
+    python -m course_tools.grading.kernel IN.ipynb OUT_DIR --seed N --probe check_x ... \
         [--cell-timeout S] [--timeout S] [--run-all]
 
 Writes ``OUT_DIR/executed.ipynb``, ``OUT_DIR/runs.json`` (what happened to each cell) and
@@ -22,7 +22,7 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
-from course_tools.notebooks import grade_id_of, is_check
+from course_tools.grading.notebooks import grade_id_of, is_check
 
 CELL_TIMEOUT = 300.0  # seconds per cell
 TIMEOUT = 1800.0  # seconds for the whole notebook, kernel start-up included
@@ -60,7 +60,7 @@ def _clip(text: str, width: int) -> str:
 
 def probe_cell(grade_id: str, seed: int, out_dir: str) -> NotebookNode:
     """The cell that calls one exercise's hidden probe in the learner's kernel."""
-    code = (f"import course_tools.probes as _grader_probes\n"
+    code = (f"import course_tools.grading.probes as _grader_probes\n"
             f"_grader_probes.record(globals(), {grade_id!r}, {seed}, {out_dir!r})")
     return nbformat.v4.new_code_cell(code, metadata={"tags": [PROBE_TAG]})
 
@@ -186,7 +186,7 @@ def execute(nb: NotebookNode, *, cwd: str | Path, cell_timeout: float = CELL_TIM
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m course_tools.kernel")
+    parser = argparse.ArgumentParser(prog="python -m course_tools.grading.kernel")
     parser.add_argument("notebook", type=Path)
     parser.add_argument("out", type=Path)
     parser.add_argument("--seed", type=int, required=True)

@@ -1,7 +1,7 @@
 """The sandbox a submission runs in: bubblewrap (``bwrap``) with resource limits.
 
-    python -m course_tools.sandbox install   # make setup: install bubblewrap if it can
-    python -m course_tools.sandbox check     # say whether grading can be sandboxed here
+    python -m course_tools.grading.sandbox install   # make setup: install bubblewrap if it can
+    python -m course_tools.grading.sandbox check     # say whether grading can be sandboxed here
 
 What it mounts and limits: CONTRIBUTING.md, "Grading design", "The sandbox".
 """
@@ -231,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
         found = problem()
         print(found or "bubblewrap works: submissions will be graded in a sandbox.")
         return 1 if found else 0
-    print("usage: python -m course_tools.sandbox install|check", file=sys.stderr)
+    print("usage: python -m course_tools.grading.sandbox install|check", file=sys.stderr)
     return 2
 
 

@@ -41,7 +41,7 @@ def test_the_output_cap_counts_the_real_size_of_rich_outputs(tmp_path):
     # One display of 3 MB of HTML used to count as 1,000 characters and was kept whole.
     from nbformat.v4 import new_notebook
 
-    from course_tools import kernel
+    from course_tools.grading import kernel
 
     nb = new_notebook(cells=[new_code_cell(
         "from IPython.display import HTML, display\n"

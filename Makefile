@@ -20,8 +20,10 @@ STAMP       := $(VENV)/.installed
 #     else one per core; 1: one after another)
 #   make test-colab:  COLAB_PYTHON=path (the stack's Python 3.12; tests/colab_simulation.py)
 #   make grade / grade-class:  CELL_TIMEOUT=s (one cell), GRADE_TIMEOUT=s (the whole notebook),
-#     NO_SANDBOX=1; grade-class also GRADES=folder (grades.csv and feedback/), JOBS=n
-#     (submissions at once); `python -m course_tools.classroom grade-class --help` lists defaults
+#     NO_SANDBOX=1; grade-class also GRADES=folder (grades.csv, feedback/, gradebooks, summary),
+#     JOBS=n (submissions at once), ROSTER=roster.csv (folder names -> LMS ids and emails),
+#     ASSIGNMENT_IDS="02_logistic_regression_numpy=1234 ..." (Canvas assignment ids);
+#     `python -m course_tools.classroom grade-class --help` lists defaults
 #   make experiment:  SEEDS=n (seeds 1..n of the CNN procedure, about 75 s each on 2 cores)
 TEST_FLAGS = $(if $(TEST_WORKERS),--workers $(TEST_WORKERS))
 GRADE_FLAGS = $(if $(CELL_TIMEOUT),--cell-timeout $(CELL_TIMEOUT)) \
@@ -87,9 +89,11 @@ grade: $(STAMP)  ## grade one submission in the sandbox: make grade SUBMISSION=p
 	@$(BIN)/python -m course_tools.classroom grade "$(SUBMISSION)" $(GRADE_FLAGS) $(if $(JSON),--json)
 
 grade-class: $(STAMP)  ## grade a folder of submissions: make grade-class SUBMISSIONS=dir/ -> build/grades/
-	@test -n "$(SUBMISSIONS)" || { echo "Usage: make grade-class SUBMISSIONS=folder/ [GRADES=build/grades] [JOBS=n] [NO_SANDBOX=1]"; exit 2; }
+	@test -n "$(SUBMISSIONS)" || { echo "Usage: make grade-class SUBMISSIONS=folder/ [GRADES=build/grades] [JOBS=n] [ROSTER=roster.csv] [ASSIGNMENT_IDS=\"nb=id ...\"] [NO_SANDBOX=1]"; exit 2; }
 	@$(BIN)/python -m course_tools.classroom grade-class "$(SUBMISSIONS)" \
-		$(if $(GRADES),--out "$(GRADES)") $(if $(JOBS),--jobs $(JOBS)) $(GRADE_FLAGS)
+		$(if $(GRADES),--out "$(GRADES)") $(if $(JOBS),--jobs $(JOBS)) \
+		$(if $(ROSTER),--roster "$(ROSTER)") \
+		$(foreach id,$(ASSIGNMENT_IDS),--assignment-id $(id)) $(GRADE_FLAGS)
 
 experiment: $(STAMP)  ## notebook 4's CNN finale for SEEDS seeds (default 5): rewrites experiments/cnn_results.md
 	$(BIN)/python -m course_tools.experiment $(if $(SEEDS),--seeds $(SEEDS))

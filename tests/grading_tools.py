@@ -14,8 +14,9 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from course_tools import grading, sandbox
-from course_tools.notebooks import grade_id_of, write_student_editions
+from course_tools.grading import grader as grading
+from course_tools.grading import sandbox
+from course_tools.grading.notebooks import grade_id_of, write_student_editions
 from helpers.paths import NOTEBOOKS_DIR
 
 NOTEBOOK_2 = NOTEBOOKS_DIR / "02_logistic_regression_numpy.ipynb"

@@ -26,8 +26,9 @@ from grading_tools import (
 )
 from nbformat.v4 import new_code_cell, new_notebook
 
-from course_tools import classroom, grading, sandbox
-from course_tools.notebooks import (
+from course_tools.grading import classroom, sandbox
+from course_tools.grading import grader as grading
+from course_tools.grading.notebooks import (
     exercises,
     match_source,
     prepare_submission,
@@ -202,7 +203,7 @@ def test_source_full_marks_and_an_exercise_without_a_probe_scores_zero(course, t
     assert {results[gid].status for gid in ("check_sigmoid", "check_predict")} == {"passed"}
     result = results["check_sigmoid_again"]
     assert (result.status, result.points) == ("no probe", 0), report.to_text()
-    assert "no hidden probe in course_tools/probes.py" in result.message
+    assert "no hidden probe in course_tools/grading/probes.py" in result.message
 
 
 @pytest.mark.slow

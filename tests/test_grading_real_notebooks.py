@@ -9,8 +9,8 @@ import shutil
 import pytest
 from grading_tools import require_sandbox
 
-from course_tools.grade_class import grade_class
-from course_tools.notebooks import source_notebooks
+from course_tools.grading.grade_class import grade_class
+from course_tools.grading.notebooks import source_notebooks
 
 REAL = source_notebooks()
 

@@ -13,8 +13,8 @@ import threading
 import pytest
 from grading_tools import FAST, cell, grade, make_course, require_sandbox, submission
 
-from course_tools import probes, reference
-from course_tools.reference import CACHE_DIR
+from course_tools.grading import probes, reference
+from course_tools.grading.reference import CACHE_DIR
 from helpers.paths import NOTEBOOKS_DIR, ROOT
 
 pytestmark = pytest.mark.slow  # every test grades through the sandbox
@@ -161,8 +161,8 @@ def test_symbolic_links_to_the_reference_results_are_refused(course):
     targets = {gid: str(folder / f"{gid}.npz") for gid in ids}
     assert all(isinstance(probes.load(t), dict) for t in targets.values())
     code = PATCH_CHECKS + f"""
-import os, course_tools.probes
-course_tools.probes.record = lambda *args, **kwargs: None
+import os, course_tools.grading.probes
+course_tools.grading.probes.record = lambda *args, **kwargs: None
 os.makedirs("/sandbox/out/probes", exist_ok=True)
 for gid, target in {targets!r}.items():
     os.symlink(target, f"/sandbox/out/probes/{{gid}}.npz")

@@ -1,4 +1,4 @@
-"""The hidden probes and reference results (course_tools.probes / .reference), and the real
+"""The hidden probes and reference results (course_tools.grading.probes / .reference), and the real
 notebooks graded once each, together, through the sandbox."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import nbformat
 import numpy as np
 import pytest
 
-from course_tools import probes, reference
-from course_tools.notebooks import exercises, grade_id_of, read_notebook, source_notebooks
+from course_tools.grading import probes, reference
+from course_tools.grading.notebooks import exercises, grade_id_of, read_notebook, source_notebooks
 
 REAL = source_notebooks()
 SPEC = probes.Probe("f", lambda f, rng: None, rtol=1e-6, atol=1e-9)
@@ -22,7 +22,7 @@ SPEC = probes.Probe("f", lambda f, rng: None, rtol=1e-6, atol=1e-9)
 def test_every_real_exercise_has_a_probe():
     missing = [f"{nb.name}: {e.grade_id}" for nb in REAL for e in exercises(read_notebook(nb))
                if e.grade_id not in probes.PROBES]
-    assert missing == [], "add a probe to course_tools/probes.py for each of these"
+    assert missing == [], "add a probe to course_tools/grading/probes.py for each of these"
 
 
 def test_no_two_notebooks_share_a_grade_id_by_accident():
@@ -252,6 +252,38 @@ def nn_model(X, Y, n_h, num_iterations, learning_rate, activation=tf.tanh, seed=
 '''
 
 
+PROPAGATE_CLIPPED = '''
+def propagate(w, b, X, Y):  # right on ordinary inputs; log(A + eps) hides the overflow
+    m = X.shape[1]
+    A = sigmoid(w.T @ X + b)
+    cost = -np.mean(Y * np.log(A + 1e-12) + (1 - Y) * np.log(1 - A + 1e-12))
+    return {"dw": X @ (A - Y).T / m, "db": np.sum(A - Y) / m}, float(cost)
+'''
+PROPAGATE_FLOAT64 = '''
+def propagate(w, b, X, Y):  # right values, but float32 inputs come back as float64
+    X, Y, w = X.astype(float), Y.astype(float), w.astype(float)
+    m, Z = X.shape[1], w.T @ X + b
+    A = sigmoid(Z)
+    cost = np.mean(Y * np.logaddexp(0, -Z) + (1 - Y) * np.logaddexp(0, Z))
+    return {"dw": X @ (A - Y).T / m, "db": np.sum(A - Y) / m}, float(cost)
+'''
+OPTIMIZE_SHUFFLING = '''
+def optimize(w, b, X, Y, num_iterations, learning_rate, print_cost=False):
+    costs = []
+    for i in range(num_iterations):
+        grads, cost = propagate(w, b, X, Y)
+        w, b = w - learning_rate * grads["dw"], b - learning_rate * grads["db"]
+        if i % 100 == 0:
+            costs.append(cost)
+    X *= 1.0
+    Y[...] = Y[:, ::-1]  # changes the caller's labels
+    return {"w": w, "b": b}, grads, costs
+'''
+NAIVE_SIGMOID = '''
+def sigmoid(z):  # right values; exp(-z) overflows for z < -709
+    return 1 / (1 + np.exp(-z))
+'''
+
 NOTEBOOK_3_IDS = ["check_initialize_parameters", "check_nn_model", "check_predict_nn"]
 #: name: (instructor notebook, () -> {grade id: the learner's solution}, probes compared)
 VARIANTS = {
@@ -264,7 +296,26 @@ VARIANTS = {
         "initialize_parameters": INITIALIZE_NUMPY, "nn_model": NN_MODEL_EAGER,
         "predict_nn": PREDICT_PROBABILITIES}, NOTEBOOK_3_IDS),
     "fixed rate": (NOTEBOOK_3, lambda: {"nn_model": NN_MODEL_FIXED_RATE}, NOTEBOOK_3_IDS[1:]),
+    "notebook 2 unsafe learner": (NOTEBOOK_2, lambda: {
+        "sigmoid": NAIVE_SIGMOID, "optimize": OPTIMIZE_SHUFFLING},
+        ["check_sigmoid", "check_optimize"]),
+    "clipped cost": (NOTEBOOK_2, lambda: {"propagate": PROPAGATE_CLIPPED}, ["check_propagate"]),
+    "float64 propagate": (NOTEBOOK_2, lambda: {"propagate": PROPAGATE_FLOAT64},
+                          ["check_propagate"]),
 }
+
+
+@pytest.mark.slow
+def test_notebook_2_probes_enforce_what_the_checks_enforce_beyond_values(probe_differences):
+    # Safe sigmoid and cost, dtype kept, inputs unmodified: decided from the probes' outputs,
+    # so a submission that switches its checks off still cannot score with them.
+    found = probe_differences["notebook 2 unsafe learner"]
+    assert "sigmoid is not numerically safe: NumPy reported overflow" in found["check_sigmoid"]
+    assert "propagate: 'large |z|.cost' is wrong" in \
+        probe_differences["clipped cost"]["check_propagate"]
+    assert "optimize: 'Y after the call' is wrong" in found["check_optimize"]
+    assert "'float32 grads.dw' has dtype float64, expected float32" in \
+        probe_differences["float64 propagate"]["check_propagate"]
 
 
 @pytest.mark.slow

@@ -1,6 +1,6 @@
 """Run a prepared submission in a fresh kernel, then its hidden probes. Runs inside the sandbox.
 
-    python -m course_tools.kernel IN.ipynb OUT_DIR --seed N --probe check_x ... \
+    python -m course_tools.grading.kernel IN.ipynb OUT_DIR --seed N --probe check_x ... \
         [--cell-timeout S] [--timeout S] [--run-all]
 
 Writes ``OUT_DIR/executed.ipynb``, ``OUT_DIR/runs.json`` (what happened to each cell) and
@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import subprocess
 import sys
 import time
@@ -21,7 +22,7 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
-from course_tools.notebooks import grade_id_of, is_check
+from course_tools.grading.notebooks import grade_id_of, is_check
 
 CELL_TIMEOUT = 300.0  # seconds per cell
 TIMEOUT = 1800.0  # seconds for the whole notebook, kernel start-up included
@@ -32,6 +33,9 @@ SKIP_TAGS = ("nbval-skip", "skip-execution")
 #: Output a single cell may produce before the rest is dropped (an endless ``print`` loop).
 MAX_OUTPUT_CHARS = 200_000
 MAX_OUTPUTS = 2_000
+#: Output all cells together may produce, and the length kept of an error's message.
+MAX_NOTEBOOK_OUTPUT_CHARS = 5_000_000
+MAX_ERROR_CHARS = 2_000
 AFTER_LAST_CHECK = "not run: it comes after the last check, so it cannot change the score"
 PROBE_TAG = "grader-probe"
 
@@ -42,9 +46,21 @@ class Run:
     reason: str = ""
 
 
+def _size(content: dict) -> int:
+    """Characters an output message adds to the notebook: all of it, not only stream text."""
+    try:
+        return len(json.dumps(content, default=str))
+    except (TypeError, ValueError):
+        return MAX_OUTPUT_CHARS + 1
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width] + " [...]"
+
+
 def probe_cell(grade_id: str, seed: int, out_dir: str) -> NotebookNode:
     """The cell that calls one exercise's hidden probe in the learner's kernel."""
-    code = (f"import course_tools.probes as _grader_probes\n"
+    code = (f"import course_tools.grading.probes as _grader_probes\n"
             f"_grader_probes.record(globals(), {grade_id!r}, {seed}, {out_dir!r})")
     return nbformat.v4.new_code_cell(code, metadata={"tags": [PROBE_TAG]})
 
@@ -55,14 +71,23 @@ def _make_client(nb: NotebookNode, cwd: str):
     from nbclient import NotebookClient
 
     class LimitedOutputClient(NotebookClient):
-        """Drops the output of a cell beyond a size limit (an endless print loop)."""
+        """Drops the output of a cell beyond a size limit (an endless print loop, a huge
+        display): every output counts with its real size. An error is kept, shortened, since
+        it is how the grader sees that a cell failed."""
 
         def output(self, outs, msg, display_id, cell_index):
-            size = self._sizes.get(cell_index, 0)
             content = msg.get("content", {})
-            size += len(str(content.get("text", ""))) if msg["msg_type"] == "stream" else 1000
+            if msg["msg_type"] == "error":
+                content["evalue"] = _clip(str(content.get("evalue", "")), MAX_ERROR_CHARS)
+                content["ename"] = _clip(str(content.get("ename", "")), 200)
+                content["traceback"] = [_clip(str(line), MAX_ERROR_CHARS)
+                                        for line in list(content.get("traceback", []))[-20:]]
+                return super().output(outs, msg, display_id, cell_index)
+            size = self._sizes.get(cell_index, 0) + _size(content)
             self._sizes[cell_index] = size
-            if msg["msg_type"] != "error" and (size > MAX_OUTPUT_CHARS or len(outs) > MAX_OUTPUTS):
+            self._total += _size(content)
+            if size > MAX_OUTPUT_CHARS or len(outs) > MAX_OUTPUTS or \
+                    self._total > MAX_NOTEBOOK_OUTPUT_CHARS:
                 if not self._truncated.get(cell_index):
                     self._truncated[cell_index] = True
                     outs.append(nbformat.v4.new_output(
@@ -80,7 +105,7 @@ def _make_client(nb: NotebookNode, cwd: str):
         shutdown_kernel="immediate", skip_cells_with_tag="grader-never-skips",
         resources={"metadata": {"path": cwd}},
     )
-    client._sizes, client._truncated = {}, {}
+    client._sizes, client._truncated, client._total = {}, {}, 0
     return client
 
 
@@ -161,7 +186,7 @@ def execute(nb: NotebookNode, *, cwd: str | Path, cell_timeout: float = CELL_TIM
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m course_tools.kernel")
+    parser = argparse.ArgumentParser(prog="python -m course_tools.grading.kernel")
     parser.add_argument("notebook", type=Path)
     parser.add_argument("out", type=Path)
     parser.add_argument("--seed", type=int, required=True)
@@ -169,8 +194,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cell-timeout", type=float, default=CELL_TIMEOUT)
     parser.add_argument("--timeout", type=float, default=TIMEOUT)
     parser.add_argument("--run-all", action="store_true")
+    parser.add_argument("--max-tasks", type=int, default=None,
+                        help="RLIMIT_NPROC: processes and threads of this user, in the sandbox's "
+                             "user namespace (where the count is the sandbox's own)")
     args = parser.parse_args(argv)
     started = time.monotonic()
+    if args.max_tasks and hasattr(os, "fork"):
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_NPROC, (args.max_tasks, args.max_tasks))
     nb = nbformat.read(args.notebook, as_version=4)
     original = list(nb.cells)
     checks = {grade_id_of(cell): cell for cell in original if is_check(cell)}

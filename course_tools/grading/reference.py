@@ -1,7 +1,7 @@
 """Reference results: the instructor's functions run on each probe's hidden inputs. Trusted.
 
-    python -m course_tools.reference --seed N --notebook SOURCE.ipynb OUT_DIR check_x,check_y \
-        [--notebook ...]
+    python -m course_tools.grading.reference --seed N \
+        --notebook SOURCE.ipynb OUT_DIR check_x,check_y [--notebook ...]
 
 Only the cells that define the graded functions run, each notebook's in a namespace of its own,
 all in one process (TensorFlow is imported once); results are cached in
@@ -19,9 +19,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from course_tools import probes
 from course_tools.colab import BOOTSTRAP_ID
-from course_tools.notebooks import is_check, read_notebook
+from course_tools.grading import probes
+from course_tools.grading.notebooks import is_check, read_notebook
 from helpers.paths import BUILD_DIR
 
 CACHE_DIR = BUILD_DIR / "grading" / "reference"
@@ -92,7 +92,8 @@ def reference_results_of(wanted: dict[Path, list[str]], seed: int,
     if jobs:
         with tempfile.TemporaryDirectory(prefix="reference-") as cwd:
             done = subprocess.run(
-                [sys.executable, "-m", "course_tools.reference", "--seed", str(seed), *jobs],
+                [sys.executable, "-m", "course_tools.grading.reference", "--seed", str(seed),
+                 *jobs],
                 cwd=cwd, capture_output=True, text=True, timeout=TIMEOUT)
         if done.returncode != 0:
             names = ", ".join(source.name for source in wanted)
@@ -111,7 +112,7 @@ def _prune(cache_dir: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m course_tools.reference")
+    parser = argparse.ArgumentParser(prog="python -m course_tools.grading.reference")
     parser.add_argument("--seed", type=int, required=True)
     parser.add_argument("--notebook", nargs=3, action="append", default=[],
                         metavar=("SOURCE", "OUT_DIR", "PROBES"),

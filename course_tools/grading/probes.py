@@ -20,6 +20,10 @@ import numpy as np
 
 #: Largest probe-output file the grader reads back (bytes, uncompressed).
 MAX_OUTPUT_BYTES = 20_000_000
+#: The output key listing the NumPy floating-point errors (overflow, divide by zero, invalid)
+#: raised while the probe ran: the checks fail any, so the probes compare them to the
+#: reference's (none). The values of the probes' large inputs decide it too, where they can.
+FP_ERRORS = "NumPy floating-point errors"
 
 
 @dataclass(frozen=True)
@@ -142,8 +146,11 @@ def _(numerical_gradient, rng):
 @probe("check_sigmoid", "sigmoid", rtol=1e-5, atol=1e-7)
 def _(sigmoid, rng):
     z = np.concatenate([rng.normal(0, 5, size=9), [-1000.0, 0.0, 1000.0]]).reshape(3, 4)
+    # Where exp(-z) overflows but sigmoid(z) = exp(z) is still a (subnormal) float64: the
+    # naive 1 / (1 + exp(-z)) gives 0 there, a safe sigmoid exp(z).
+    far_left = -rng.uniform(712, 730, size=4)
     return {"float64": sigmoid(z), "float32": sigmoid(z.astype(np.float32)),
-            "z after the call": z}
+            "z after the call": z, "far left / exp(z)": sigmoid(far_left) / np.exp(far_left)}
 
 
 @probe("check_initialize_with_zeros", "initialize_with_zeros")
@@ -159,7 +166,18 @@ def _(propagate, rng):
     X, Y = _logistic_data(rng, n, m)
     w, b = _column(rng, n, 0.5), float(rng.normal())
     grads, cost = propagate(w, b, X, Y)
-    return {"grads": grads, "cost": cost, "w after the call": w}
+    # |z| of 600 to 1000: log(A) of a naive cost is log(0) = -inf; clipping A gives a wrong cost.
+    m_far = int(rng.integers(4, 9))
+    sign = rng.choice([-1.0, 1.0], size=(1, m_far))
+    X_far = rng.uniform(600, 1000, size=(1, m_far)) * sign
+    wrong = np.arange(m_far) % 2 == 0  # half the examples wrong with total confidence
+    Y_far = np.where(wrong, sign < 0, sign > 0).astype(np.float64)
+    far_grads, far_cost = propagate(np.ones((1, 1)), 0.0, X_far, Y_far)
+    float32 = propagate(w.astype(np.float32), np.float32(b), X.astype(np.float32),
+                        Y.astype(np.float32))  # dw must stay float32
+    return {"grads": grads, "cost": cost, "w after the call": w, "X after the call": X,
+            "Y after the call": Y, "large |z|": {"grads": far_grads, "cost": far_cost},
+            "float32 grads": float32[0]}
 
 
 @probe("check_optimize", "optimize")
@@ -169,14 +187,17 @@ def _(optimize, rng):
     w, b = _column(rng, n, 0.1), float(rng.normal(0, 0.1))
     iterations, learning_rate = int(rng.integers(150, 260)), float(rng.uniform(0.01, 0.1))
     params, grads, costs = optimize(w, b, X, Y, iterations, learning_rate)
-    return {"params": params, "grads": grads, "costs": _listed(costs), "w after the call": w}
+    return {"params": params, "grads": grads, "costs": _listed(costs), "w after the call": w,
+            "X after the call": X, "Y after the call": Y}
 
 
 @probe("check_predict", "predict")
 def _(predict, rng):
     n, m = int(rng.integers(2, 6)), 11
     w, b, X = _column(rng, n), float(rng.normal()), rng.normal(size=(n, m))
-    return {"labels": predict(w, b, X), "w after the call": w}
+    far = rng.uniform(600, 1000, size=(1, 6)) * np.array([[1, -1, 1, -1, -1, 1]])
+    return {"labels": predict(w, b, X), "w after the call": w, "X after the call": X,
+            "labels at |z| of 600 to 1000": predict(np.ones((1, 1)), 0.0, far)}
 
 
 @probe("check_model", "model")
@@ -435,9 +456,13 @@ def record(namespace: dict, grade_id: str, seed: int, out_dir: str | Path) -> No
             arrays = {"__error__": np.array(f"the notebook defines no function named "
                                             f"{spec.function}")}
         else:
-            with warnings.catch_warnings(), np.errstate(all="ignore"):
+            errors: set[str] = set()
+            with warnings.catch_warnings(), np.errstate(
+                    over="call", divide="call", invalid="call", under="ignore",
+                    call=lambda kind, flag: errors.add(kind)):
                 warnings.simplefilter("ignore")
                 flat = flatten(spec.run(function, rng_for(seed, grade_id)))
+            flat[FP_ERRORS] = np.array(", ".join(sorted(errors)) or "none")
             keys = list(flat)
             arrays = {"__keys__": np.array(json.dumps(keys)),
                       **{f"a{index}": flat[key] for index, key in enumerate(keys)}}
@@ -474,6 +499,10 @@ def load(path: str | Path) -> dict[str, np.ndarray] | str:
 
 def compare(expected: dict[str, np.ndarray], got: dict[str, np.ndarray], spec: Probe) -> str:
     """'' if ``got`` matches ``expected``, else what differs first (in plain words)."""
+    if FP_ERRORS in expected and str(got.get(FP_ERRORS)) != str(expected[FP_ERRORS]):
+        return (f"{spec.function} is not numerically safe: NumPy reported "
+                f"{_short(got.get(FP_ERRORS, 'nothing'))} on the hidden inputs (overflow, log(0) "
+                f"or 0/0), expected {_short(expected[FP_ERRORS])}")
     for key, want in expected.items():
         what = f"{spec.function}: '{key}'" if key else f"{spec.function}'s result"
         if key not in got:

@@ -318,3 +318,12 @@ def test_setup_says_how_to_get_a_sandbox_where_it_cannot_install_one(monkeypatch
     out = capsys.readouterr().out
     assert "grading cannot be sandboxed here" in out
     assert "docker run" in out
+
+
+def test_the_sandbox_pins_every_library_to_the_job_s_share_of_the_cores():
+    # prepare_notebook reads COURSE_THREADS (TensorFlow too); the BLAS variables cover the rest.
+    from helpers.environment import THREAD_ENV, THREADS_ENV, thread_limit
+
+    env = sandbox.environment(sandbox.INSIDE, 2)
+    assert thread_limit(env) == 2
+    assert {env[name] for name in (THREADS_ENV, *THREAD_ENV)} == {"2"}

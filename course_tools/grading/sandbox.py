@@ -124,7 +124,8 @@ def environment(folder: Path, threads: int) -> dict[str, str]:
             "MPLCONFIGDIR": "/tmp/matplotlib", "JUPYTER_RUNTIME_DIR": "/tmp/jupyter",
             "PYTHONDONTWRITEBYTECODE": "1", "MALLOC_ARENA_MAX": "2",
             "OMP_NUM_THREADS": str(threads), "OPENBLAS_NUM_THREADS": str(threads),
-            "MKL_NUM_THREADS": str(threads)}
+            "MKL_NUM_THREADS": str(threads),
+            "COURSE_THREADS": str(threads)}  # prepare_notebook pins TensorFlow's threads too
 
 
 def prepare_folder(folder: Path) -> None:

@@ -101,7 +101,7 @@ def check_initialize_parameters_deep(initialize_parameters_deep: Callable) -> No
         expect(W.dtype == np.float64, f"W{layer} has dtype {W.dtype}; draw the weights in "
                                       "float64 (cast them later, if you want float32).")
         expect(not np.any(params[f"b{layer}"]),
-               f"b{layer} must start at zero (np.zeros((n[l], 1))).")
+               f"b{layer} must start at zero, shape (n[l], 1).")
         expected = np.array(INIT_EXPECTED[f"W{layer}"])
         if not np.allclose(W, expected, rtol=1e-6, atol=1e-9):
             raise CheckFailed(f"W{layer} has the right shape but the wrong values. "

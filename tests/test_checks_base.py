@@ -205,10 +205,10 @@ def test_a_prerequisite_failure_reads_the_same_in_a_notebook():
 
 @pytest.mark.slow
 def test_the_grader_scores_a_failing_check_cell_as_failed():
-    """course_tools.kernel, which runs a submission, records the check cell as an error."""
+    """course_tools.grading.kernel, which runs a submission, records the check cell as an error."""
     import nbformat
 
-    from course_tools.kernel import execute
+    from course_tools.grading.kernel import execute
     from helpers.paths import ROOT
 
     nb = nbformat.v4.new_notebook(cells=[

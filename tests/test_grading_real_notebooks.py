@@ -22,7 +22,10 @@ def test_each_real_notebook_gets_full_marks_through_the_sandbox(tmp_path):
     require_sandbox()
     for notebook in REAL:
         shutil.copy(notebook, tmp_path / f"instructor_{notebook.name}")
-    grade_class(tmp_path, tmp_path / "grades", jobs=2, progress=lambda line: None)
+    # Explicit limits: the default (5 times each source's own run time) would first time all
+    # four sources, doubling the test; test_grading_holes tests that default on a fixture.
+    grade_class(tmp_path, tmp_path / "grades", jobs=2, progress=lambda line: None,
+                timeout=1800, cell_timeout=300)
     with open(tmp_path / "grades" / "grades.csv", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == len(REAL) > 0

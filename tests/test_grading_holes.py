@@ -168,6 +168,8 @@ for _ in range(150):
         print("refused:", err)
         break
 print(len(sleepers), "sleepers")
+import time
+time.sleep(2)  # they stay, as a fork-happy notebook's do, while it goes on running
 """
 FILL_SHM = """
 written = 0

@@ -29,8 +29,7 @@ def propagate(w, b, X, Y):
     return {"dw": X @ dZ.T / m, "db": np.sum(dZ) / m}, float(cost)
 
 
-def optimize(w, b, X, Y, num_iterations=2000, learning_rate=0.005, print_cost=False,
-             propagate=propagate):
+def optimize(w, b, X, Y, num_iterations=2000, learning_rate=0.005, print_cost=False):
     costs = []
     for i in range(num_iterations):
         grads, cost = propagate(w, b, X, Y)
@@ -53,10 +52,11 @@ def model(X_train, Y_train, X_test, Y_test, num_iterations=2000, learning_rate=0
     params, _, costs = optimize(w, b, X_train, Y_train, num_iterations, learning_rate,
                                 print_cost)
     return results(params, costs, X_train, Y_train, X_test, Y_test, learning_rate,
-                   num_iterations)
+                   num_iterations, predict=predict)  # the predict of model's own namespace
 
 
-def results(params, costs, X_train, Y_train, X_test, Y_test, learning_rate, num_iterations):
+def results(params, costs, X_train, Y_train, X_test, Y_test, learning_rate, num_iterations,
+            predict=predict):
     """The dict model returns, from trained parameters."""
     w, b = params["w"], params["b"]
     Y_prediction_train, Y_prediction_test = predict(w, b, X_train), predict(w, b, X_test)
@@ -391,8 +391,8 @@ def test_optimize_with_unsafe_propagate(capsys):
         return grads, -np.mean(Y * np.log(A) + (1 - Y) * np.log(1 - A))
 
     def optimize_naive(w, b, X, Y, num_iterations=100, learning_rate=0.009, print_cost=False):
-        return optimize(w, b, X, Y, num_iterations, learning_rate, print_cost,
-                        propagate=propagate_naive)
+        return in_notebook(optimize, propagate=propagate_naive)(
+            w, b, X, Y, num_iterations, learning_rate, print_cost)
 
     # The fixed inputs are moderate, so this one passes: the extreme cases are propagate's.
     checks.check_optimize(optimize_naive)
@@ -552,34 +552,6 @@ def test_checks_do_not_touch_their_constants():
 # functions it blames only its own.
 
 
-def optimize_as_in_the_notebook(w, b, X, Y, num_iterations=2000, learning_rate=0.005,
-                                print_cost=False):
-    costs = []
-    for i in range(num_iterations):
-        grads, cost = propagate(w, b, X, Y)
-        w = w - learning_rate * grads["dw"]
-        b = b - learning_rate * grads["db"]
-        if i % 100 == 0:
-            costs.append(cost)
-            if print_cost:
-                print(f"Cost after iteration {i}: {cost:.4f}")
-    return {"w": w, "b": b}, grads, costs
-
-
-def model_as_in_the_notebook(X_train, Y_train, X_test, Y_test, num_iterations=2000,
-                             learning_rate=0.005, print_cost=False):
-    w, b = initialize_with_zeros(X_train.shape[0], dtype=X_train.dtype)
-    params, _, costs = optimize(w, b, X_train, Y_train, num_iterations, learning_rate,
-                                print_cost)
-    w, b = params["w"], params["b"]
-    Y_prediction_train, Y_prediction_test = predict(w, b, X_train), predict(w, b, X_test)
-    return {"costs": costs, "Y_prediction_test": Y_prediction_test,
-            "Y_prediction_train": Y_prediction_train, "w": w, "b": b,
-            "train_accuracy": 100 * np.mean(Y_prediction_train == Y_train),
-            "test_accuracy": 100 * np.mean(Y_prediction_test == Y_test),
-            "learning_rate": learning_rate, "num_iterations": num_iterations}
-
-
 def sigmoid_flat(z):  # the check of sigmoid fails: wrong values
     return 0.5 * np.ones_like(z)
 
@@ -611,13 +583,13 @@ def test_propagate_with_a_broken_sigmoid_says_to_fix_sigmoid_first():
 def test_optimize_with_a_broken_propagate_says_to_fix_propagate_first():
     message = blames_earlier(
         checks.check_optimize,
-        in_notebook(optimize_as_in_the_notebook, propagate=propagate_without_1_over_m),
+        in_notebook(optimize, propagate=propagate_without_1_over_m),
         "propagate", "dw is 3 times too large")
     assert "optimize" not in message and "params" not in message
 
     def optimize_uphill(w, b, X, Y, num_iterations=2000, learning_rate=0.005,
                         print_cost=False):
-        return optimize_as_in_the_notebook(w, b, X, Y, num_iterations, -learning_rate)
+        return optimize(w, b, X, Y, num_iterations, -learning_rate)
 
     blames_itself(checks.check_optimize, in_notebook(optimize_uphill, propagate=propagate),
                   "moved uphill")
@@ -635,32 +607,31 @@ def test_predict_with_a_broken_sigmoid_says_to_fix_sigmoid_first():
 
 @pytest.mark.parametrize("earlier, broken, fragment", [
     ("initialize_with_zeros", initialize_with_zeros_row, "expected (2, 1): a column of dim zeros"),
-    ("optimize", in_notebook(optimize_as_in_the_notebook, propagate=propagate_without_1_over_m),
-     None),
+    ("optimize", in_notebook(optimize, propagate=propagate_without_1_over_m), None),
     ("predict", predict_floats, "integers"),
 ])
 def test_model_with_a_broken_earlier_exercise_says_to_fix_it_first(earlier, broken, fragment):
-    model = in_notebook(model_as_in_the_notebook, **{earlier: broken})
+    model_in_notebook = in_notebook(model, **{earlier: broken})
     if fragment is None:  # optimize calls propagate, whose check fails: that is the one to fix
-        blames_earlier(checks.check_model, model, "propagate", "dw is 3 times too large")
+        blames_earlier(checks.check_model, model_in_notebook, "propagate",
+                       "dw is 3 times too large")
     else:
-        blames_earlier(checks.check_model, model, earlier, fragment)
+        blames_earlier(checks.check_model, model_in_notebook, earlier, fragment)
 
 
 def test_model_with_a_broken_sigmoid_names_sigmoid_not_propagate_or_optimize():
     # sigmoid is two calls away (model -> optimize -> propagate -> sigmoid) and predict's too
-    optimize = in_notebook(optimize_as_in_the_notebook,
-                           propagate=in_notebook(propagate, sigmoid=sigmoid_flat))
-    model = in_notebook(model_as_in_the_notebook, optimize=optimize,
-                        predict=in_notebook(predict, sigmoid=sigmoid_flat))
-    message = blames_earlier(checks.check_model, model, "sigmoid")
+    broken_optimize = in_notebook(optimize,
+                                  propagate=in_notebook(propagate, sigmoid=sigmoid_flat))
+    broken_model = in_notebook(model, optimize=broken_optimize,
+                               predict=in_notebook(predict, sigmoid=sigmoid_flat))
+    message = blames_earlier(checks.check_model, broken_model, "sigmoid")
     assert "propagate" not in message and "optimize" not in message
 
 
 def test_model_with_right_earlier_exercises_blames_itself(capsys):
-    model = in_notebook(model_as_in_the_notebook, optimize=optimize_as_in_the_notebook)
     checks.check_model(model)
-    assert capsys.readouterr().out == "✔ model_as_in_the_notebook: all checks passed.\n"
+    assert capsys.readouterr().out == "✔ model: all checks passed.\n"
 
     def model_fraction(*args, **kwargs):
         d = model(*args, **kwargs)
@@ -670,10 +641,10 @@ def test_model_with_right_earlier_exercises_blames_itself(capsys):
 
 
 def test_a_renamed_earlier_exercise_is_reported_as_missing():
-    optimize = in_notebook(optimize_as_in_the_notebook)
-    del optimize.__globals__["propagate"]
-    fails(checks.check_optimize, optimize,
-          "optimize_as_in_the_notebook calls propagate, but there is no function propagate in "
+    renamed = in_notebook(optimize)
+    del renamed.__globals__["propagate"]
+    fails(checks.check_optimize, renamed,
+          "optimize calls propagate, but there is no function propagate in "
           "your notebook: run the cell that defines propagate")
 
 

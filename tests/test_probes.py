@@ -183,8 +183,13 @@ def _costs_as_arrays() -> dict[str, str]:
 
 
 @pytest.mark.slow
-def test_costs_as_an_array_count_like_the_list_the_checks_also_accept(probe_differences):
-    assert probe_differences["costs as arrays"] == {"check_optimize": "", "check_model": ""}
+def test_costs_as_an_array_pass_for_model_but_not_for_optimize_as_the_checks_say(
+        probe_differences):
+    # check_model accepts an array of costs with the right values; check_optimize asks for a
+    # list, so a submission that switches its checks off still loses optimize's point
+    assert probe_differences["costs as arrays"] == {
+        "check_optimize": "optimize: 'costs is a list' is False, expected True",
+        "check_model": ""}
 
 FLATTEN_FLOAT32 = '''
 def flatten_images(images):

@@ -58,8 +58,9 @@ def _column(rng, n, scale=1.0):
 
 
 def _listed(costs):
-    """``check_model`` accepts its costs as a list or an array; an array is compared as the list
-    (flattened, a list and an array have different keys)."""
+    """An array of costs as the list it holds (flattened, a list and an array have different
+    keys): ``check_model`` accepts either. ``check_optimize`` asks for a list, and its probe
+    records that apart."""
     return list(costs) if isinstance(costs, np.ndarray) and costs.ndim else costs
 
 
@@ -187,7 +188,8 @@ def _(optimize, rng):
     w, b = _column(rng, n, 0.1), float(rng.normal(0, 0.1))
     iterations, learning_rate = int(rng.integers(150, 260)), float(rng.uniform(0.01, 0.1))
     params, grads, costs = optimize(w, b, X, Y, iterations, learning_rate)
-    return {"params": params, "grads": grads, "costs": _listed(costs), "w after the call": w,
+    return {"params": params, "grads": grads, "costs": _listed(costs),
+            "costs is a list": str(isinstance(costs, list)), "w after the call": w,
             "X after the call": X, "Y after the call": Y}
 
 
